@@ -1,0 +1,125 @@
+"""IdeaPortal: an idea crowdsourcing portal. `create_app` builds the Flask application."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENT_KEYS = {
+    "SECRET_KEY": "SECRET_KEY",
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "BASE_URL": "BASE_URL",
+    "REDIS_URL": "REDIS_URL",
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: class defaults, then the environment, then `overrides` (tests)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("IDEAPORTAL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, overrides or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict) -> None:
+    app.config.from_object(Config)
+    for env_name, key in ENVIRONMENT_KEYS.items():
+        if os.environ.get(env_name):
+            app.config[key] = os.environ[env_name]
+    app.config.from_prefixed_env("IDEAPORTAL")
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'ideaportal.sqlite3'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path) / "secret_key")
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.debug or app.testing:  # the development server and tests speak plain http
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def instance_secret_key(path: Path) -> str:
+    """A key generated once per installation and kept in instance/ (never in the repository)."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, a busy timeout, enforced foreign keys and NORMAL sync on every SQLite connection."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from .auth.loader import load_user
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to do that."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .comments.views import bp as comments_bp
+    from .ideas.views import bp as ideas_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(ideas_bp)
+    app.register_blueprint(comments_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as register
+    from .security import register_security_headers
+
+    register(app)
+    register_security_headers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from .templating import register as register_templating
+
+    register_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register as register_cli
+
+    register_cli(app)

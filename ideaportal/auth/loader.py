@@ -1,0 +1,29 @@
+"""Flask-Login glue: load the user behind a session, and what to do when login is required."""
+from flask import jsonify, redirect, request, url_for
+
+from ..extensions import db, login_manager
+from ..models import User
+from ..web import safe_next, wants_json
+
+
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None  # deactivated: session ends
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send the visitor to log in and bring them back to the page they were on.
+
+    A POST (say, a vote) cannot be replayed after login, so it returns to the page the form
+    was on, which the form names in its `next` field.
+    """
+    if request.method == "GET":
+        back = request.full_path.rstrip("?")
+    else:
+        back = safe_next(request.form.get("next")) or safe_next(request.args.get("next")) or "/"
+    login_url = url_for("auth.login", next=back)
+    if wants_json():
+        error = {"code": "login_required", "message": "Please log in to do that."}
+        return jsonify(error=error, login_url=login_url), 401
+    return redirect(login_url)

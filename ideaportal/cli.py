@@ -1,0 +1,100 @@
+"""Command line: `flask --app ideaportal user|demo|ideas|bench ...`, calling the same services as the web."""
+import click
+from flask import Flask
+
+from .errors import DomainError
+from .rules import ROLES
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(user)
+    app.cli.add_command(demo)
+    app.cli.add_command(ideas)
+    app.cli.add_command(bench)
+
+
+def _fail(error: DomainError):
+    raise click.ClickException(error.message)
+
+
+@click.group(help="Manage accounts.")
+def user():
+    pass
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+def user_create(email: str, username: str, password: str, role: str):
+    """Create an account with EMAIL."""
+    from .auth.services import register as register_user
+
+    try:
+        account = register_user(email=email, username=username, password=password, role=role)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Created {account.role} {account.username} <{account.email}>.")
+
+
+@user.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+def user_set_role(email: str, role: str):
+    """Give the account with EMAIL the ROLE member, pm or admin."""
+    from .auth.services import set_role
+
+    try:
+        account = set_role(email=email, role=role)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{account.username} <{account.email}> is now {account.role}.")
+
+
+@click.group(help="Demo data for a first look.")
+def demo():
+    pass
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has ideas.")
+def demo_load(if_empty: bool):
+    """Load categories, users, ~60 ideas, votes and comments."""
+    from . import demo as demo_data
+
+    if if_empty and not demo_data.is_empty():
+        click.echo("The database already has ideas; demo data not loaded.")
+        return
+    summary = demo_data.load()
+    click.echo(summary)
+
+
+@click.group(help="Maintain ideas.")
+def ideas():
+    pass
+
+
+@ideas.command("recount")
+def ideas_recount():
+    """Recompute every idea's counters and hot rank from the votes and comments."""
+    from .ideas.services import recount_all
+
+    click.echo(f"Recounted; {recount_all()} idea(s) had drifted and were corrected.")
+
+
+@click.group(help="Benchmark data.")
+def bench():
+    pass
+
+
+@bench.command("seed")
+@click.option("--ideas", "idea_count", type=click.IntRange(1), default=10_000, show_default=True)
+@click.option("--users", "user_count", type=click.IntRange(1), default=1_000, show_default=True)
+@click.option("--votes-per-idea", type=click.IntRange(0), default=5, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def bench_seed(idea_count: int, user_count: int, votes_per_idea: int, seed: int):
+    """Bulk-insert synthetic users, ideas and votes with exact counters."""
+    from .bench import seed as seed_data
+
+    click.echo(seed_data(ideas=idea_count, users=user_count, votes_per_idea=votes_per_idea, seed=seed))

@@ -1,0 +1,80 @@
+"""Comment use cases. The idea's comment_count moves in the same transaction, by a delta in SQL."""
+from sqlalchemy import insert, select, update
+
+from .. import rules
+from ..errors import NotFound
+from ..extensions import db
+from ..ideas.queries import public_ideas
+from ..models import Comment, Idea, User, utcnow
+from ..text import render_markdown
+
+
+def add_comment(*, idea_id: int, author_id: int, body: str) -> int:
+    """Post a comment on a public idea; staff comments are official. Returns its id. Raises NotFound."""
+    counted = db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id, public_ideas())
+        .values(comment_count=Idea.comment_count + 1)
+        .returning(Idea.id)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if counted is None:
+        db.session.rollback()
+        raise NotFound("There is no idea with that number, or it is closed to comments.")
+    role = db.session.scalar(select(User.role).where(User.id == author_id))
+    comment_id = db.session.scalar(
+        insert(Comment)
+        .values(
+            idea_id=idea_id,
+            author_id=author_id,
+            body=body,
+            body_html=render_markdown(body),
+            is_official=rules.is_staff(role or ""),
+            created_at=utcnow(),
+        )
+        .returning(Comment.id)
+    )
+    db.session.commit()
+    return comment_id
+
+
+def edit_comment(*, comment_id: int, editor_id: int, body: str) -> Comment:
+    """Change one's own comment. Raises NotFound, PermissionDenied."""
+    comment = _get(comment_id)
+    rules.check_can_change_comment(actor_id=editor_id, author_id=comment.author_id, deleted=comment.deleted)
+    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), utcnow()
+    db.session.commit()
+    return comment
+
+
+def delete_comment(*, comment_id: int, actor_id: int) -> Comment:
+    """Soft-delete one's own comment, leaving a placeholder in the thread. Raises NotFound, PermissionDenied."""
+    comment = _get(comment_id)
+    rules.check_can_change_comment(actor_id=actor_id, author_id=comment.author_id, deleted=comment.deleted)
+    deleted = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.deleted_at.is_(None))
+        .values(deleted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if deleted.rowcount:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == comment.idea_id)
+            .values(comment_count=Idea.comment_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return comment
+
+
+def get_comment(comment_id: int) -> Comment:
+    """A comment for display or editing. Raises NotFound."""
+    return _get(comment_id)
+
+
+def _get(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("There is no comment with that number.")
+    return comment

@@ -1,0 +1,199 @@
+"""Demo data: a small living portal for a first look (`flask --app ideaportal demo load`)."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from . import rules
+from .extensions import db
+from .ideas.services import recount_all
+from .models import Category, Comment, Idea, Status, StatusChange, User, Vote, utcnow
+from .security import hash_password
+from .text import render_markdown
+
+DEMO_PASSWORD = "demo-portal-passphrase"
+
+CATEGORIES = [
+    ("mobile-app", "Mobile app", "The iOS and Android apps."),
+    ("desktop-app", "Desktop app", "Windows, macOS and Linux."),
+    ("integrations", "Integrations", "Connections to the tools you already use."),
+    ("accessibility", "Accessibility", "Making the product work for everyone."),
+    ("pricing", "Pricing & plans", "How we charge, and what each plan includes."),
+    ("support", "Support & community", "Help, documentation and the forum."),
+]
+
+USERS = [
+    ("admin@example.com", "ada_admin", "admin"),
+    ("pm@example.com", "priya_pm", "pm"),
+    ("sam@example.com", "sam", "member"), ("lee@example.com", "lee", "member"),
+    ("noor@example.com", "noor", "member"), ("jonas@example.com", "jonas", "member"),
+    ("maria@example.com", "maria", "member"), ("kofi@example.com", "kofi", "member"),
+    ("yuki@example.com", "yuki", "member"), ("olga@example.com", "olga", "member"),
+    ("ravi@example.com", "ravi", "member"), ("ines@example.com", "ines", "member"),
+]
+
+IDEAS = {
+    "mobile-app": [
+        "Offline mode for the mobile app", "Dark theme that follows the system setting",
+        "Home screen widget showing today's tasks", "Share sheet support for saving links",
+        "Face ID / fingerprint unlock", "Let me reorder the bottom tabs", "Bigger tap targets in lists",
+        "Quick capture from the lock screen", "Sync over cellular only when I allow it",
+        "Pinch to zoom on attached images",
+    ],
+    "desktop-app": [
+        "Keyboard shortcuts for every menu action", "Native Apple Silicon build",
+        "Multiple windows side by side", "A command palette like code editors have",
+        "Export to PDF with page numbers", "Start minimised to the tray",
+        "Portable build that runs from a USB stick", "Spell check in more languages",
+        "Split view to compare two documents", "Remember window size and position",
+    ],
+    "integrations": [
+        "Two-way calendar sync", "Webhooks when an item changes", "Zapier triggers and actions",
+        "Import from CSV with column mapping", "Single sign-on with SAML", "A public REST API with tokens",
+        "Post updates to a chat channel", "Email in: forward a message to create an item",
+        "Sync contacts with the address book", "GitHub issue links that show status",
+    ],
+    "accessibility": [
+        "Full screen reader support on every page", "High contrast theme",
+        "Respect the reduced motion setting", "Resizable text without breaking layouts",
+        "Captions on all tutorial videos", "Visible focus outline everywhere",
+        "Dyslexia-friendly font option", "Keyboard-only navigation of the board view",
+        "Colour-blind safe chart palette", "Plain-language mode for settings",
+    ],
+    "pricing": [
+        "A yearly plan with a discount", "Student and teacher discount", "Free tier for small non-profits",
+        "Pay per seat only for active users", "Family plan for up to five people",
+        "Let me pause my subscription", "Show prices in my local currency",
+        "Lifetime licence option for the desktop app", "Clear invoices with VAT numbers",
+        "Trial without a credit card",
+    ],
+    "support": [
+        "Searchable help centre with screenshots", "Live chat during European hours",
+        "A public status page", "Changelog inside the app", "Video walkthroughs for new users",
+        "Community forum with staff answers marked", "Templates gallery shared by users",
+        "Report a bug from inside the app", "Office hours with the product team",
+        "Translate the docs into Spanish and German",
+    ],
+}
+
+BODY = (
+    "**{title}** would make my day-to-day work easier.\n\n"
+    "Right now I work around it by hand, which takes time and is easy to get wrong. "
+    "Many people I work with ask for the same thing.\n\n"
+    "- It should be easy to find\n- It should work the same on every device\n\n"
+    "Happy to test an early version!"
+)
+COMMENTS = [
+    "Yes please, this would save me a lot of time.", "Same here. I'd use this every day.",
+    "Could this also work for shared workspaces?", "Not sure about this one: it might clutter the interface.",
+    "We've been asking for this for a while. Any news?", "+1, and it should be on by default.",
+    "A workaround for now: export, edit, and import again. Not great, though.",
+    "This would make the product much easier to recommend to my team.",
+]
+RESPONSES = {
+    "under_review": "Thanks for this! We're looking at how many people it affects and will update here.",
+    "planned": "Good news: this is on our plan for next quarter. Follow the idea to hear when it ships.",
+    "in_progress": "Our team has started on this. An early version will go to beta testers first.",
+    "implemented": "This shipped in the latest release. Thank you for the idea and all the votes!",
+    "partially_implemented": "The first part of this shipped; the rest needs more design work.",
+    "already_offered": "You can already do this: open Settings, then Preferences. We've made it easier to find.",
+    "not_planned": "We've decided not to build this: it conflicts with how syncing works. Thanks for explaining your need.",
+}
+STATUS_WEIGHTS = {
+    "new": 26, "under_review": 9, "planned": 7, "in_progress": 5, "implemented": 6,
+    "partially_implemented": 2, "already_offered": 2, "not_planned": 3,
+}
+
+
+def is_empty() -> bool:
+    return not db.session.scalar(select(func.count(Idea.id)))
+
+
+def load(seed: int = 7) -> str:
+    """Add the demo portal to the database; skips users and categories that already exist."""
+    rng = random.Random(seed)
+    now = utcnow()
+    statuses = {status.slug: status.id for status in db.session.scalars(select(Status))}
+    categories = _categories()
+    users = _users()
+    members = [user_id for user_id, role in users.values() if role == "member"]
+    pm_id = users["priya_pm"][0]
+    status_pool = [slug for slug, weight in STATUS_WEIGHTS.items() for _ in range(weight)]
+    idea_count = 0
+    for slug, titles in IDEAS.items():
+        for title in titles:
+            created = now - timedelta(days=rng.uniform(1, 120), minutes=rng.uniform(0, 600))
+            status = rng.choice(status_pool)
+            author = rng.choice(members)
+            idea = Idea(
+                title=title, body=BODY.format(title=title), body_html=render_markdown(BODY.format(title=title)),
+                author_id=author, category_id=categories[slug], status_id=statuses[status],
+                hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
+            )
+            db.session.add(idea)
+            db.session.flush()
+            _votes(rng, idea.id, author, members, created, now)
+            _comments(rng, idea.id, members, created, now)
+            if status != "new":
+                changed = created + (now - created) * rng.uniform(0.2, 0.8)
+                _answer(idea.id, statuses["new"], statuses[status], pm_id, status, changed)
+            idea_count += 1
+    db.session.commit()
+    recount_all()
+    return (
+        f"Loaded {idea_count} ideas in {len(categories)} categories by {len(users)} users. "
+        f"Log in as pm@example.com, admin@example.com or sam@example.com "
+        f"with the password {DEMO_PASSWORD!r}."
+    )
+
+
+def _categories() -> dict[str, int]:
+    existing = {category.slug: category.id for category in db.session.scalars(select(Category))}
+    for position, (slug, name, description) in enumerate(CATEGORIES):
+        if slug not in existing:
+            category = Category(slug=slug, name=name, description=description, position=position)
+            db.session.add(category)
+            db.session.flush()
+            existing[slug] = category.id
+    return existing
+
+
+def _users() -> dict[str, tuple[int, str]]:
+    password_hash = hash_password(DEMO_PASSWORD)
+    found = {}
+    for email, username, role in USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, username=username, password_hash=password_hash, role=role)
+            db.session.add(user)
+            db.session.flush()
+        found[username] = (user.id, user.role)
+    return found
+
+
+def _votes(rng, idea_id, author_id, members, created, now) -> None:
+    voters = rng.sample([member for member in members if member != author_id], rng.randint(0, len(members) - 1))
+    rows = [{"user_id": author_id, "idea_id": idea_id, "value": 1, "created_at": created}]
+    for voter in voters:
+        rows.append({
+            "user_id": voter, "idea_id": idea_id, "value": 1 if rng.random() < 0.8 else -1,
+            "created_at": created + (now - created) * rng.random(),
+        })
+    db.session.execute(insert(Vote), rows)
+
+
+def _comments(rng, idea_id, members, created, now) -> None:
+    for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4])):
+        body = rng.choice(COMMENTS)
+        db.session.add(Comment(
+            idea_id=idea_id, author_id=rng.choice(members), body=body, body_html=render_markdown(body),
+            created_at=created + (now - created) * rng.random(),
+        ))
+
+
+def _answer(idea_id, from_id, to_id, pm_id, status, changed) -> None:
+    response = RESPONSES[status]
+    db.session.add(StatusChange(
+        idea_id=idea_id, from_status_id=from_id, to_status_id=to_id, changed_by_id=pm_id,
+        response=response, response_html=render_markdown(response), created_at=changed,
+    ))

@@ -1,0 +1,1 @@
+"""Ideas: submit, edit, browse, vote."""

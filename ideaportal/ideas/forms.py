@@ -1,0 +1,29 @@
+"""Idea and vote forms: shape only."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+
+TITLE_MIN, TITLE_MAX, BODY_MAX = 5, 140, 10_000
+
+
+class IdeaForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="One sentence that says what you'd like. 5 to 140 characters.",
+        validators=[DataRequired(), Length(min=TITLE_MIN, max=TITLE_MAX)],
+    )
+    body = TextAreaField(
+        "Describe your idea",
+        description="What problem does it solve, and for whom? Markdown works: **bold**, *italic*, lists, links.",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+    )
+    category = SelectField("Category", coerce=int, validators=[InputRequired()], validate_choice=True)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(category.id, category.name) for category in categories]
+
+
+class VoteForm(FlaskForm):
+    value = IntegerField("Vote", validators=[InputRequired(), AnyOf([1, 0, -1], message="A vote is 1, 0 or -1.")])
+    next = HiddenField()

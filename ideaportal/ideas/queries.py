@@ -1,0 +1,239 @@
+"""Read side for ideas: keyset-paginated lists, one idea with its thread, site totals."""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.orm import joinedload
+
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..models import Category, Comment, Idea, Status, StatusChange, User, Vote
+
+SORTS = {
+    "hot": Idea.hot_rank,
+    "top": Idea.score,
+    "new": Idea.created_at,
+    "discussed": Idea.comment_count,
+}
+SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
+EXCERPT_CHARS = 240
+
+
+@dataclass(frozen=True)
+class IdeaCard:
+    id: int
+    title: str
+    excerpt: str
+    score: int
+    upvotes: int
+    downvotes: int
+    comment_count: int
+    created_at: datetime
+    author: str
+    category_slug: str
+    category_name: str
+    status_slug: str
+    status_label: str
+    status_kind: str
+    my_vote: int = 0
+
+
+@dataclass(frozen=True)
+class IdeaPage:
+    cards: list[IdeaCard]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class IdeaDetail:
+    idea: Idea
+    comments: list[Comment]
+    timeline: list[tuple[StatusChange, Status, str | None]]
+    my_vote: int = 0
+
+
+@dataclass(frozen=True)
+class SiteTotals:
+    ideas: int = 0
+    votes: int = 0
+    comments: int = 0
+    implemented: int = 0
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    sort: str = "hot"
+    category: str | None = None
+    status: str | None = None
+    cursor: str | None = None
+
+
+def public_ideas():
+    return and_(Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
+
+
+def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int = 20) -> IdeaPage:
+    """One page of public ideas in the chosen order. Raises Invalid for an unknown sort or a broken cursor."""
+    if filters.sort not in SORTS:
+        raise Invalid(f"Unknown sort {filters.sort!r}: use one of {', '.join(SORTS)}.")
+    key = SORTS[filters.sort]
+    query = _card_query().where(public_ideas())
+    if filters.category:
+        query = query.where(Category.slug == filters.category)
+    if filters.status:
+        query = query.where(Status.slug == filters.status)
+    if filters.cursor:
+        after_key, after_id = decode_cursor(filters.cursor, filters.sort)
+        query = query.where(tuple_(key, Idea.id) < tuple_(after_key, after_id))
+    rows = db.session.execute(query.order_by(key.desc(), Idea.id.desc()).limit(limit + 1)).all()
+    cards = _cards(rows[:limit], viewer_id)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(getattr(last, f"sort_{filters.sort}"), last.id)
+    return IdeaPage(cards, next_cursor)
+
+
+def _card_query():
+    return (
+        select(
+            Idea.id,
+            Idea.title,
+            func.substr(Idea.body, 1, EXCERPT_CHARS + 1).label("excerpt"),
+            Idea.score,
+            Idea.upvotes,
+            Idea.downvotes,
+            Idea.comment_count,
+            Idea.created_at,
+            User.username.label("author"),
+            Category.slug.label("category_slug"),
+            Category.name.label("category_name"),
+            Status.slug.label("status_slug"),
+            Status.label.label("status_label"),
+            Status.kind.label("status_kind"),
+            Idea.hot_rank.label("sort_hot"),
+            Idea.score.label("sort_top"),
+            Idea.created_at.label("sort_new"),
+            Idea.comment_count.label("sort_discussed"),
+        )
+        .join(User, Idea.author_id == User.id)
+        .join(Category, Idea.category_id == Category.id)
+        .join(Status, Idea.status_id == Status.id)
+    )
+
+
+def _cards(rows, viewer_id: int | None) -> list[IdeaCard]:
+    votes = my_votes(viewer_id, [row.id for row in rows])
+    fields = IdeaCard.__dataclass_fields__
+    return [
+        IdeaCard(
+            **{name: getattr(row, name) for name in fields if name not in ("excerpt", "my_vote")},
+            excerpt=_excerpt(row.excerpt),
+            my_vote=votes.get(row.id, 0),
+        )
+        for row in rows
+    ]
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def my_votes(viewer_id: int | None, idea_ids: list[int]) -> dict[int, int]:
+    """The viewer's vote on each of these ideas, in one query."""
+    if viewer_id is None or not idea_ids:
+        return {}
+    rows = db.session.execute(
+        select(Vote.idea_id, Vote.value).where(Vote.user_id == viewer_id, Vote.idea_id.in_(idea_ids))
+    )
+    return dict(rows.tuples().all())
+
+
+def encode_cursor(sort_value, idea_id: int) -> str:
+    value = sort_value.isoformat() if isinstance(sort_value, datetime) else sort_value
+    raw = json.dumps([value, idea_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str):
+    """The (sort value, id) a page starts after. Raises Invalid when the cursor was not made by us for this sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, idea_id = json.loads(raw)
+        if not isinstance(idea_id, int) or isinstance(idea_id, bool):
+            raise ValueError
+        if sort == "new":
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError
+        elif sort == "hot":
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ValueError
+            value = float(value)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError
+        return value, idea_id
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError):
+        raise Invalid("That page link is broken. Start again from the first page.") from None
+
+
+def idea_detail(idea_id: int, *, viewer_id: int | None = None) -> IdeaDetail:
+    """An idea with author, category, status, comments oldest first and its status timeline. Raises NotFound."""
+    idea = db.session.scalar(
+        select(Idea)
+        .where(Idea.id == idea_id)
+        .options(joinedload(Idea.author), joinedload(Idea.category), joinedload(Idea.status))
+    )
+    if idea is None or idea.is_hidden:
+        raise NotFound("There is no idea with that number. It may have been removed.")
+    comments = db.session.scalars(
+        select(Comment)
+        .where(Comment.idea_id == idea_id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    timeline = db.session.execute(
+        select(StatusChange, Status, User.username)
+        .join(Status, StatusChange.to_status_id == Status.id)
+        .outerjoin(User, StatusChange.changed_by_id == User.id)
+        .where(StatusChange.idea_id == idea_id)
+        .order_by(StatusChange.created_at, StatusChange.id)
+    ).tuples().all()
+    return IdeaDetail(idea, list(comments), list(timeline), my_votes(viewer_id, [idea_id]).get(idea_id, 0))
+
+
+def site_totals() -> SiteTotals:
+    """Public ideas, votes on them, comments and implemented ideas, in one query."""
+    row = db.session.execute(
+        select(
+            func.count(Idea.id),
+            func.coalesce(func.sum(Idea.upvotes + Idea.downvotes), 0),
+            func.coalesce(func.sum(Idea.comment_count), 0),
+            func.count(Idea.id).filter(Status.slug == "implemented"),
+        )
+        .join(Status, Idea.status_id == Status.id)
+        .where(public_ideas())
+    ).one()
+    return SiteTotals(*(int(value) for value in row))
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def statuses() -> list[Status]:
+    return list(db.session.scalars(select(Status).order_by(Status.position)))
+
+
+def filter_choices_valid(filters: ListFilter) -> None:
+    """Raises Invalid when a filter names a category or status that does not exist."""
+    if filters.category and not db.session.scalar(select(Category.id).where(Category.slug == filters.category)):
+        raise Invalid(f"There is no category {filters.category!r}.")
+    if filters.status and not db.session.scalar(select(Status.id).where(Status.slug == filters.status)):
+        raise Invalid(f"There is no status {filters.status!r}.")
+
+

@@ -1,0 +1,159 @@
+"""Idea use cases: submit, edit, vote, recount. Each commits once."""
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import rules
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..models import Category, Comment, Idea, Status, Vote, utcnow
+from ..text import render_markdown
+
+VOTE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Tally:
+    score: int
+    upvotes: int
+    downvotes: int
+    my_vote: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def submit_idea(*, author_id: int, title: str, body: str, category_id: int) -> Idea:
+    """Post a new idea with the author's own upvote. Raises Invalid (unknown category)."""
+    _check_category(category_id)
+    now = utcnow()
+    idea = Idea(
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        author_id=author_id,
+        category_id=category_id,
+        status_id=_status_id(rules.EDITABLE_STATUS),
+        upvotes=1,
+        score=1,
+        hot_rank=rules.hot_rank(1, now),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(idea)
+    db.session.flush()
+    db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
+    db.session.commit()
+    return idea
+
+
+def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_id: int) -> Idea:
+    """Change an idea's text and category. Raises NotFound, PermissionDenied, Invalid."""
+    row = db.session.execute(
+        select(Idea, Status.slug).join(Status, Idea.status_id == Status.id).where(Idea.id == idea_id)
+    ).one_or_none()
+    if row is None or row.Idea.is_hidden:
+        raise NotFound("There is no idea with that number.")
+    idea, status_slug = row
+    rules.check_can_edit_idea(actor_id=editor_id, author_id=idea.author_id, status_slug=status_slug)
+    _check_category(category_id)
+    idea.title, idea.body, idea.body_html = title.strip(), body, render_markdown(body)
+    idea.category_id = category_id
+    idea.updated_at = utcnow()
+    db.session.commit()
+    return idea
+
+
+def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
+    """Set the voter's vote on an idea to +1, -1 or 0 (withdraw). Raises NotFound, Invalid, Conflict.
+
+    Writes first, so SQLite takes its write lock before reading anything and PostgreSQL
+    serialises voters on the idea's row; the counters move by a delta in SQL, never in Python.
+    """
+    if value not in rules.VOTE_VALUES:
+        raise Invalid("A vote is 1 (up), -1 (down) or 0 (withdraw).", field="value")
+    for _ in range(VOTE_ATTEMPTS):
+        try:
+            return _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value)
+        except IntegrityError:  # the same voter's other request inserted first, or no such idea
+            db.session.rollback()
+    if db.session.get(Idea, idea_id) is None:
+        raise NotFound("There is no idea with that number.")
+    raise Conflict("Your vote collided with another one. Please try again.")
+
+
+def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
+    old = db.session.execute(
+        delete(Vote)
+        .where(Vote.user_id == voter_id, Vote.idea_id == idea_id)
+        .returning(Vote.value, Vote.created_at)
+    ).one_or_none()
+    old_value = old.value if old else 0
+    if value:
+        # An unchanged vote keeps its date, so re-voting cannot bump an idea up "trending".
+        voted_at = old.created_at if old and old_value == value else utcnow()
+        db.session.execute(
+            insert(Vote).values(user_id=voter_id, idea_id=idea_id, value=value, created_at=voted_at)
+        )
+    delta = rules.vote_delta(old_value, value)
+    counters = db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id, Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
+        .values(
+            upvotes=Idea.upvotes + delta.upvotes,
+            downvotes=Idea.downvotes + delta.downvotes,
+            score=Idea.score + delta.score,
+        )
+        .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if counters is None:
+        db.session.rollback()
+        raise NotFound("There is no idea with that number, or it is closed to votes.")
+    db.session.execute(
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values(hot_rank=rules.hot_rank(counters.score, counters.created_at))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return Tally(counters.score, counters.upvotes, counters.downvotes, value)
+
+
+def recount_all() -> int:
+    """Recompute every idea's counters and hot rank from the vote and comment rows. Returns ideas changed."""
+    ups = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == 1).scalar_subquery()
+    downs = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == -1).scalar_subquery()
+    comments = (
+        select(func.count()).where(Comment.idea_id == Idea.id, Comment.deleted_at.is_(None)).scalar_subquery()
+    )
+    stale = (Idea.upvotes != ups) | (Idea.downvotes != downs) | (Idea.comment_count != comments)
+    changed = db.session.execute(
+        update(Idea)
+        .where(stale)
+        .values(upvotes=ups, downvotes=downs, score=ups - downs, comment_count=comments)
+        .returning(Idea.id, Idea.score, Idea.created_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for row in changed:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == row.id)
+            .values(hot_rank=rules.hot_rank(row.score, row.created_at))
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return len(changed)
+
+
+def _status_id(slug: str) -> int:
+    status_id = db.session.scalar(select(Status.id).where(Status.slug == slug))
+    if status_id is None:
+        raise Conflict(f"The status {slug!r} is missing: run `flask --app ideaportal db upgrade`.")
+    return status_id
+
+
+def _check_category(category_id: int) -> None:
+    if db.session.get(Category, category_id) is None:
+        raise Invalid("Please choose one of the listed categories.", field="category")

@@ -1,0 +1,114 @@
+"""Idea pages: the list, one idea, submit, edit, vote."""
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..comments.forms import CommentForm
+from ..errors import DomainError
+from ..rules import check_can_edit_idea, slugify
+from ..web import form_error, safe_next, wants_json
+from . import queries, services
+from .forms import IdeaForm, VoteForm
+
+bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+
+
+def viewer_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+@bp.get("")
+def index():
+    filters = queries.ListFilter(
+        sort=request.args.get("sort", "hot"),
+        category=request.args.get("category") or None,
+        status=request.args.get("status") or None,
+        cursor=request.args.get("cursor") or None,
+    )
+    queries.filter_choices_valid(filters)
+    page = queries.list_ideas(filters, viewer_id=viewer_id(), limit=current_app.config["PAGE_SIZE"])
+    return render_template(
+        "ideas/index.html",
+        page=page,
+        filters=filters,
+        sorts=queries.SORT_LABELS,
+        categories=queries.categories(),
+        statuses=queries.statuses(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = IdeaForm(categories=queries.categories())
+    if form.validate_on_submit():
+        try:
+            idea = services.submit_idea(
+                author_id=current_user.id,
+                title=form.title.data,
+                body=form.body.data,
+                category_id=form.category.data,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Thanks! Your idea is posted, with your own vote on it.", "success")
+            return redirect(idea_url(idea.id, idea.title))
+    return render_template("ideas/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<int:idea_id>")
+@bp.get("/<int:idea_id>-<slug>")
+def detail(idea_id: int, slug: str | None = None):
+    detail = queries.idea_detail(idea_id, viewer_id=viewer_id())
+    if slug != slugify(detail.idea.title):
+        return redirect(idea_url(idea_id, detail.idea.title), 301)
+    return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm())
+
+
+@bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int):
+    idea = queries.idea_detail(idea_id).idea
+    check_can_edit_idea(actor_id=current_user.id, author_id=idea.author_id, status_slug=idea.status.slug)
+    form = IdeaForm(
+        categories=queries.categories(),
+        data=None if request.method == "POST" else {
+            "title": idea.title, "body": idea.body, "category": idea.category_id
+        },
+    )
+    if form.validate_on_submit():
+        try:
+            services.edit_idea(
+                idea_id=idea_id,
+                editor_id=current_user.id,
+                title=form.title.data,
+                body=form.body.data,
+                category_id=form.category.data,
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Your idea is updated.", "success")
+            return redirect(idea_url(idea_id, form.title.data))
+    return render_template("ideas/edit.html", form=form, idea=idea), 400 if form.errors else 200
+
+
+@bp.post("/<int:idea_id>/vote")
+@login_required
+def vote(idea_id: int):
+    form = VoteForm()
+    if not form.validate_on_submit():
+        abort(400, "A vote is 1 (up), -1 (down) or 0 (withdraw).")
+    tally = services.cast_vote(idea_id=idea_id, voter_id=current_user.id, value=form.value.data)
+    if wants_json():
+        return jsonify(tally.as_dict())
+    back = safe_next(form.next.data) or idea_url(idea_id)
+    return redirect(f"{back.split('#')[0]}#idea-{idea_id}")
+
+
+def idea_url(idea_id: int, title: str | None = None) -> str:
+    if title is None:
+        return url_for("ideas.detail", idea_id=idea_id)
+    return url_for("ideas.detail", idea_id=idea_id, slug=slugify(title))
+
+

@@ -1,0 +1,170 @@
+"""Fixtures for every tier: an app per database backend, a clean database per test, a live server.
+
+Service and view tests take the `app` fixture and run once on SQLite and once on PostgreSQL
+(when TEST_DATABASE_URL is set; otherwise the PostgreSQL runs are skipped with the reason).
+With IDEAPORTAL_REQUIRE_ALL=1 a skipped test fails the run instead.
+"""
+import os
+import tempfile
+import threading
+import uuid
+from contextlib import contextmanager
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+os.environ.setdefault("IDEAPORTAL_INSTANCE_PATH", tempfile.mkdtemp(prefix="ideaportal-test-instance-"))
+
+from ideaportal import create_app  # noqa: E402
+from ideaportal.extensions import db  # noqa: E402
+
+REQUIRE_ALL = os.environ.get("IDEAPORTAL_REQUIRE_ALL") == "1"
+KEPT_TABLES = {"status", "alembic_version"}  # reference data written by the migrations
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1}
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    **FAST_HASHING,
+}
+
+
+def skip_or_fail(reason: str):
+    if REQUIRE_ALL:
+        pytest.fail(f"IDEAPORTAL_REQUIRE_ALL=1 but this test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if REQUIRE_ALL and skipped:
+        terminalreporter.write_line(f"IDEAPORTAL_REQUIRE_ALL=1: {len(skipped)} test(s) were skipped", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_ALL and reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def postgresql_schema_url(base_url: str, schema: str) -> str:
+    """The same server and database, with every connection's search_path set to `schema`."""
+    parts = urlsplit(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    query = (parts.query + "&" if parts.query else "") + urlencode({"options": f"-csearch_path={schema}"})
+    return urlunsplit(parts._replace(query=query))
+
+
+@contextmanager
+def fresh_database(backend: str, directory):
+    """An empty database on `backend`, dropped afterwards; yields its URL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex}.sqlite3'}"
+        return
+    base_url = os.environ.get("TEST_DATABASE_URL")
+    if not base_url:
+        skip_or_fail("TEST_DATABASE_URL is not set, so the PostgreSQL variant did not run")
+    admin = create_engine(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield postgresql_schema_url(base_url, schema)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def build_app(database_url: str, **overrides):
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def migrate(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    """One migrated database per backend for the whole session."""
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
+        migrate(build_app(url))
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url):
+    app = build_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app):
+    """The backend's app inside an app context; every row a test wrote is deleted afterwards."""
+    with session_app.app_context():
+        yield session_app
+        db.session.rollback()
+        clean_tables()
+        db.session.remove()
+
+
+def clean_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEPT_TABLES:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class LiveServer:
+    """The app served by a real HTTP server in a thread, on a free loopback port."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A migrated SQLite app with CSRF on, as a browser meets it."""
+    with fresh_database("sqlite", tmp_path_factory.mktemp("live")) as url:
+        app = build_app(url, WTF_CSRF_ENABLED=True)
+        migrate(app)
+        yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    with LiveServer(live_app) as server:
+        yield server

@@ -1,0 +1,153 @@
+"""Pure policy, tested without Flask or a database."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ideaportal import rules
+from ideaportal.errors import Invalid, PermissionDenied
+from ideaportal.text import render_markdown
+from ideaportal.web import safe_next
+from tests.html_safety import unsafe_markup
+
+NOON = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
+
+
+def test_hot_rank_grows_with_score_by_orders_of_magnitude():
+    assert rules.hot_rank(10, NOON) - rules.hot_rank(1, NOON) == pytest.approx(1.0)
+    assert rules.hot_rank(100, NOON) - rules.hot_rank(10, NOON) == pytest.approx(1.0)
+
+
+def test_hot_rank_of_negative_score_falls_below_zero_score():
+    assert rules.hot_rank(-10, NOON) < rules.hot_rank(0, NOON) < rules.hot_rank(10, NOON)
+
+
+def test_hot_rank_prefers_newer_ideas_with_equal_score():
+    assert rules.hot_rank(5, NOON + timedelta(hours=1)) > rules.hot_rank(5, NOON)
+
+
+def test_hot_rank_trades_ten_votes_for_twelve_and_a_half_hours():
+    later = NOON + timedelta(seconds=rules.HOT_HALF_LIFE_SECONDS)
+    assert rules.hot_rank(1, later) == pytest.approx(rules.hot_rank(10, NOON))
+
+
+def test_hot_rank_treats_naive_datetimes_as_utc():
+    assert rules.hot_rank(3, NOON.replace(tzinfo=None)) == rules.hot_rank(3, NOON)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "up", "down", "score"),
+    [
+        (0, 1, 1, 0, 1), (0, -1, 0, 1, -1), (1, 0, -1, 0, -1), (-1, 0, 0, -1, 1),
+        (1, -1, -1, 1, -2), (-1, 1, 1, -1, 2), (1, 1, 0, 0, 0), (-1, -1, 0, 0, 0), (0, 0, 0, 0, 0),
+    ],
+)
+def test_vote_delta_moves_counters_for_every_transition(old, new, up, down, score):
+    delta = rules.vote_delta(old, new)
+    assert (delta.upvotes, delta.downvotes, delta.score) == (up, down, score)
+
+
+@pytest.mark.parametrize("bad", [2, -2, 5])
+def test_vote_delta_refuses_values_other_than_one_zero_minus_one(bad):
+    with pytest.raises(Invalid):
+        rules.vote_delta(0, bad)
+
+
+def test_only_the_author_edits_an_idea_and_only_while_new():
+    rules.check_can_edit_idea(actor_id=1, author_id=1, status_slug="new")
+    with pytest.raises(PermissionDenied):
+        rules.check_can_edit_idea(actor_id=2, author_id=1, status_slug="new")
+    with pytest.raises(PermissionDenied):
+        rules.check_can_edit_idea(actor_id=1, author_id=1, status_slug="planned")
+
+
+def test_only_the_author_changes_a_comment_and_not_once_deleted():
+    rules.check_can_change_comment(actor_id=1, author_id=1, deleted=False)
+    with pytest.raises(PermissionDenied):
+        rules.check_can_change_comment(actor_id=2, author_id=1, deleted=False)
+    with pytest.raises(PermissionDenied):
+        rules.check_can_change_comment(actor_id=1, author_id=1, deleted=True)
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "at least 10"),
+        ("x" * 129, "at most 128"),
+        ("password123", "commonly used"),
+        ("QWERTYUIOP", "commonly used"),
+        ("alice.smith", "email address or username"),
+    ],
+)
+def test_password_policy_names_the_problem(password, problem):
+    found = rules.password_problem(password, email="alice.smith@example.com", username="alice")
+    assert found is not None and problem in found
+
+
+def test_password_policy_accepts_a_long_uncommon_passphrase():
+    assert rules.password_problem("violet tractor umbrella", email="a@example.com", username="al") is None
+    assert rules.password_problem("x" * 128) is None
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/ideas?sort=top", "/ideas?sort=top"),
+        ("/", "/"),
+        ("https://evil.example/", None),
+        ("//evil.example/path", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("ideas", None),
+        ("/ok\r\nSet-Cookie: x=1", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_safe_next_keeps_only_paths_on_this_site(target, expected):
+    assert safe_next(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Dark mode, please!", "dark-mode-please"), ("Café crème", "cafe-creme"), ("日本語", "idea"), ("---", "idea")],
+)
+def test_slugify_makes_readable_ascii(text, slug):
+    assert rules.slugify(text) == slug
+
+
+def test_markdown_renders_emphasis_lists_and_links_with_safe_rel():
+    html = render_markdown("**bold** and [site](https://example.com)\n\n- one\n- two")
+    assert "<strong>bold</strong>" in html
+    assert '<a href="https://example.com" rel="nofollow ugc noopener">site</a>' in html
+    assert "<li>one</li>" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+        "[click](vbscript:msgbox)",
+        '<a href="javascript:alert(1)">x</a>',
+        "![img](https://example.com/x.png)",
+    ],
+)
+def test_markdown_never_emits_script_handlers_or_dangerous_urls(source):
+    assert unsafe_markup(render_markdown(source)) == []
+
+
+def test_markdown_shows_typed_html_as_text():
+    assert render_markdown("<b>hi</b>") == "<p>&lt;b&gt;hi&lt;/b&gt;</p>\n"
+
+
+def test_markdown_keeps_mailto_links():
+    assert 'href="mailto:pm@example.com"' in render_markdown("[mail](mailto:pm@example.com)")
+
+
+def test_the_safety_scanner_itself_spots_each_kind_of_danger():
+    found = unsafe_markup(
+        '<script>x</script><a href="javascript:x">a</a><p onclick="x" style="c">p</p><img src=x>'
+    )
+    assert len(found) == 5
