@@ -168,3 +168,25 @@ def live_app(tmp_path_factory):
 def live_server(live_app):
     with LiveServer(live_app) as server:
         yield server
+
+
+class Auth:
+    """Log the test client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password=None, **extra):
+        from tests.factories import PASSWORD
+
+        return self.client.post(
+            "/auth/login", data={"email": user.email, "password": password or PASSWORD, **extra}
+        )
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

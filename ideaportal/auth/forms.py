@@ -7,7 +7,10 @@ from ..rules import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE
 
 
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False, message="Enter an email address like name@example.com.")],
+    )
     username = StringField(
         "Username",
         description="3 to 30 letters, digits, - or _. Shown with your ideas and comments.",
@@ -19,7 +22,11 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         description=f"At least {PASSWORD_MIN} characters. A phrase of a few words works well.",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)],
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                   message=f"Use at least {PASSWORD_MIN} and at most {PASSWORD_MAX} characters."),
+        ],
     )
     confirm = PasswordField(
         "Confirm password",

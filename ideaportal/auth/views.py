@@ -16,8 +16,13 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _rate_limits_off() -> bool:
+    # Read per app: the limiter object is shared by every app in the process.
+    return not current_app.config["RATELIMIT_ENABLED"]
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], exempt_when=_rate_limits_off)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -37,7 +42,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], exempt_when=_rate_limits_off)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))

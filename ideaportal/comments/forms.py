@@ -10,5 +10,5 @@ class CommentForm(FlaskForm):
     body = TextAreaField(
         "Your comment",
         description="Markdown works. Be kind: there are people behind every idea.",
-        validators=[DataRequired(), Length(max=BODY_MAX)],
+        validators=[DataRequired(), Length(max=BODY_MAX, message=f"Keep it under {BODY_MAX:,} characters.")],
     )

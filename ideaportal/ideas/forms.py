@@ -10,14 +10,20 @@ class IdeaForm(FlaskForm):
     title = StringField(
         "Title",
         description="One sentence that says what you'd like. 5 to 140 characters.",
-        validators=[DataRequired(), Length(min=TITLE_MIN, max=TITLE_MAX)],
+        validators=[
+            DataRequired(),
+            Length(min=TITLE_MIN, max=TITLE_MAX, message=f"Use {TITLE_MIN} to {TITLE_MAX} characters."),
+        ],
     )
     body = TextAreaField(
         "Describe your idea",
         description="What problem does it solve, and for whom? Markdown works: **bold**, *italic*, lists, links.",
-        validators=[DataRequired(), Length(max=BODY_MAX)],
+        validators=[
+            DataRequired(),
+            Length(max=BODY_MAX, message=f"Keep it under {BODY_MAX:,} characters."),
+        ],
     )
-    category = SelectField("Category", coerce=int, validators=[InputRequired()], validate_choice=True)
+    category = SelectField("Category", coerce=int, validators=[InputRequired("Please choose a category.")])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -150,7 +150,7 @@ def my_votes(viewer_id: int | None, idea_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Vote.idea_id, Vote.value).where(Vote.user_id == viewer_id, Vote.idea_id.in_(idea_ids))
     )
-    return dict(rows.tuples().all())
+    return {idea_id: value for idea_id, value in rows}
 
 
 def encode_cursor(sort_value, idea_id: int) -> str:
@@ -202,7 +202,7 @@ def idea_detail(idea_id: int, *, viewer_id: int | None = None) -> IdeaDetail:
         .outerjoin(User, StatusChange.changed_by_id == User.id)
         .where(StatusChange.idea_id == idea_id)
         .order_by(StatusChange.created_at, StatusChange.id)
-    ).tuples().all()
+    ).all()
     return IdeaDetail(idea, list(comments), list(timeline), my_votes(viewer_id, [idea_id]).get(idea_id, 0))
 
 

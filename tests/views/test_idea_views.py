@@ -1,0 +1,263 @@
+"""Idea pages, voting and browsing through the test client."""
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select, update
+
+from ideaportal.extensions import db
+from ideaportal.ideas import services
+from ideaportal.models import Idea, Status
+from tests import factories
+
+
+def card_ids(page: str) -> list[int]:
+    return [int(number) for number in re.findall(r'<article class="idea-card" id="idea-(\d+)"', page)]
+
+
+def set_status(idea_id: int, slug: str) -> None:
+    status_id = db.session.scalar(select(Status.id).where(Status.slug == slug))
+    db.session.execute(update(Idea).where(Idea.id == idea_id).values(status_id=status_id))
+    db.session.commit()
+
+
+@contextmanager
+def count_queries():
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_submitting_an_idea_shows_it_with_the_authors_vote(client, auth, app):
+    author = factories.user(username="ines")
+    category = factories.category(name="Mobile app")
+    auth.login(author)
+    response = client.post("/ideas/new", data={"title": "Offline mode please", "body": "Works on **trains**",
+                                               "category": category.id})
+    assert response.status_code == 302 and response.headers["Location"].endswith("-offline-mode-please")
+    page = client.get(response.headers["Location"]).text
+    assert "<h1 id=\"idea-title\">Offline mode please</h1>" in page
+    assert "<strong>trains</strong>" in page
+    assert "<strong>ines</strong>" in page and "Mobile app" in page
+    assert 'class="badge badge--open badge--new">New</span>' in page
+    assert '<span data-score>1</span>' in page
+    assert '<span data-upvotes>1</span> up · <span data-downvotes>0</span> down' in page
+
+
+def test_submit_form_keeps_input_and_explains_errors(client, auth, app):
+    auth.login(factories.user())
+    category = factories.category()
+    response = client.post("/ideas/new", data={"title": "Tiny", "body": "Still kept <b>here</b>",
+                                               "category": category.id})
+    assert response.status_code == 400
+    assert "Use 5 to 140 characters." in response.text
+    assert 'value="Tiny"' in response.text and "Still kept &lt;b&gt;here&lt;/b&gt;" in response.text
+
+
+def test_anonymous_visitors_are_sent_to_log_in_before_submitting(client, app):
+    response = client.get("/ideas/new")
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login?next=/ideas/new"
+
+
+def test_idea_url_without_or_with_wrong_slug_redirects_to_the_canonical_one(client, app):
+    idea = factories.idea(title="Dark mode everywhere")
+    for path in (f"/ideas/{idea.id}", f"/ideas/{idea.id}-wrong"):
+        response = client.get(path)
+        assert response.status_code == 301
+        assert response.headers["Location"] == f"/ideas/{idea.id}-dark-mode-everywhere"
+
+
+def test_user_html_is_shown_as_text(client, app):
+    idea = factories.idea(title="<script>alert('t')</script> title", body="<img src=x onerror=alert(1)>")
+    page = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
+    assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt; title" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page
+
+
+def test_author_edits_while_new_and_is_refused_after_review(client, auth, app):
+    author = factories.user()
+    idea = factories.idea(author=author)
+    auth.login(author)
+    form = client.get(f"/ideas/{idea.id}/edit")
+    assert form.status_code == 200 and idea.title in form.text
+    response = client.post(f"/ideas/{idea.id}/edit", data={"title": "Edited title", "body": "Edited",
+                                                            "category": idea.category_id})
+    assert response.status_code == 302
+    set_status(idea.id, "under_review")
+    assert client.get(f"/ideas/{idea.id}/edit").status_code == 403
+    refused = client.post(f"/ideas/{idea.id}/edit", data={"title": "Late edit", "body": "x",
+                                                          "category": idea.category_id})
+    assert refused.status_code == 403
+    assert db.session.get(Idea, idea.id).title == "Edited title"
+
+
+def test_other_members_cannot_edit(client, auth, app):
+    idea = factories.idea()
+    auth.login(factories.user())
+    assert client.get(f"/ideas/{idea.id}/edit").status_code == 403
+    assert client.post(f"/ideas/{idea.id}/edit", data={"title": "Hijacked!", "body": "x",
+                                                       "category": idea.category_id}).status_code == 403
+
+
+def test_vote_without_javascript_redirects_back_to_the_page_and_idea(client, auth, app):
+    idea = factories.idea()
+    auth.login(factories.user())
+    response = client.post(f"/ideas/{idea.id}/vote", data={"value": "1", "next": "/ideas?sort=top"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ideas?sort=top#idea-{idea.id}"
+    page = client.get("/ideas?sort=top").text
+    assert '<span data-score>2</span>' in page
+    assert 'aria-pressed="true" data-direction="1"' in page
+
+
+def test_vote_with_json_returns_the_tally(client, auth, app):
+    idea = factories.idea()
+    auth.login(factories.user())
+    headers = {"Accept": "application/json"}
+    first = client.post(f"/ideas/{idea.id}/vote", data={"value": "1"}, headers=headers)
+    assert first.json == {"score": 2, "upvotes": 2, "downvotes": 0, "my_vote": 1}
+    again = client.post(f"/ideas/{idea.id}/vote", data={"value": "1"}, headers=headers)
+    assert again.json == first.json
+    flipped = client.post(f"/ideas/{idea.id}/vote", data={"value": "-1"}, headers=headers)
+    assert flipped.json == {"score": 0, "upvotes": 1, "downvotes": 1, "my_vote": -1}
+    withdrawn = client.post(f"/ideas/{idea.id}/vote", data={"value": "0"}, headers=headers)
+    assert withdrawn.json == {"score": 1, "upvotes": 1, "downvotes": 0, "my_vote": 0}
+
+
+@pytest.mark.parametrize("value", ["2", "-5", "up", "", "1.5"])
+def test_a_bad_vote_value_is_a_clear_400(client, auth, app, value):
+    idea = factories.idea()
+    auth.login(factories.user())
+    response = client.post(f"/ideas/{idea.id}/vote", data={"value": value}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "A vote is 1 (up), -1 (down) or 0 (withdraw)."
+
+
+def test_voting_on_a_missing_idea_is_404(client, auth, app):
+    auth.login(factories.user())
+    assert client.post("/ideas/999999/vote", data={"value": "1"}).status_code == 404
+
+
+def test_anonymous_vote_goes_to_login_and_comes_back(client, app):
+    idea = factories.idea()
+    voter = factories.user()
+    response = client.post(f"/ideas/{idea.id}/vote", data={"value": "1", "next": "/ideas?sort=new"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/ideas?sort%3Dnew"
+    login = client.post("/auth/login", data={"email": voter.email, "password": factories.PASSWORD,
+                                              "next": "/ideas?sort=new"})
+    assert login.headers["Location"] == "/ideas?sort=new"
+
+
+def test_anonymous_json_vote_gets_401_with_the_login_url(client, app):
+    idea = factories.idea()
+    response = client.post(f"/ideas/{idea.id}/vote", data={"value": "1", "next": "/ideas"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.json["login_url"] == "/auth/login?next=/ideas"
+
+
+def test_list_sorts_by_hot_top_new_and_discussed(client, app):
+    author = factories.user()
+    first, second, third = (factories.idea(author=author, title=f"Sortable idea {n}") for n in range(3))
+    voters = [factories.user() for _ in range(3)]
+    for voter in voters:
+        services.cast_vote(idea_id=first.id, voter_id=voter.id, value=1)
+    services.cast_vote(idea_id=third.id, voter_id=voters[0].id, value=-1)
+    db.session.execute(update(Idea).where(Idea.id == second.id).values(comment_count=5))
+    db.session.commit()
+    assert card_ids(client.get("/ideas?sort=top").text) == [first.id, second.id, third.id]
+    assert card_ids(client.get("/ideas?sort=new").text) == [third.id, second.id, first.id]
+    assert card_ids(client.get("/ideas?sort=discussed").text)[0] == second.id
+    assert card_ids(client.get("/ideas?sort=hot").text)[0] == first.id
+
+
+def test_list_filters_by_category_and_status(client, app):
+    mobile, desktop = factories.category(slug="mobile"), factories.category(slug="desktop")
+    on_mobile = factories.idea(category_row=mobile)
+    on_desktop = factories.idea(category_row=desktop)
+    set_status(on_desktop.id, "planned")
+    assert card_ids(client.get("/ideas?category=mobile").text) == [on_mobile.id]
+    assert card_ids(client.get("/ideas?status=planned").text) == [on_desktop.id]
+    assert card_ids(client.get("/ideas?category=mobile&status=planned").text) == []
+
+
+def test_hidden_and_merged_ideas_are_left_out_of_lists(client, app):
+    shown, hidden, merged = factories.idea(), factories.idea(), factories.idea()
+    db.session.execute(update(Idea).where(Idea.id == hidden.id).values(is_hidden=True))
+    db.session.execute(update(Idea).where(Idea.id == merged.id).values(merged_into_id=shown.id))
+    db.session.commit()
+    assert card_ids(client.get("/ideas?sort=new").text) == [shown.id]
+    assert client.get(f"/ideas/{hidden.id}", follow_redirects=True).status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["hot", "top", "new", "discussed"])
+def test_keyset_pages_visit_every_idea_once_in_order(client, app, sort):
+    author, category = factories.user(), factories.category()
+    ideas = [factories.idea(author=author, category_row=category) for _ in range(45)]
+    for index, idea in enumerate(ideas[::3]):  # ties on score and comments must still page cleanly
+        db.session.execute(update(Idea).where(Idea.id == idea.id).values(comment_count=index % 4))
+    db.session.commit()
+    seen, url = [], f"/ideas?sort={sort}"
+    while url:
+        page = client.get(url).text
+        seen.extend(card_ids(page))
+        next_link = re.search(r'rel="next" href="([^"]+)"', page)
+        url = next_link.group(1).replace("&amp;", "&") if next_link else None
+    assert sorted(seen) == sorted(idea.id for idea in ideas)
+    assert len(seen) == len(set(seen)) == 45
+
+
+@pytest.mark.parametrize("query", ["sort=sideways", "cursor=!!!", "sort=new&cursor=WzEsMl0", "category=nope",
+                                   "status=nope", "cursor=bnVsbA"])
+def test_bad_list_parameters_get_a_clear_400_page(client, app, query):
+    response = client.get(f"/ideas?{query}")
+    assert response.status_code == 400
+    assert "<h1>That request didn" in response.text
+
+
+def test_list_query_count_is_the_same_for_5_and_50_ideas(client, auth, app):
+    viewer, category = factories.user(), factories.category()
+    auth.login(viewer)
+
+    def queries_for_list():
+        client.get("/ideas")  # warm: the session user is loaded once per request
+        with count_queries() as statements:
+            assert client.get("/ideas").status_code == 200
+        return len(statements)
+
+    for _ in range(5):
+        factories.idea(category_row=category)
+    five = queries_for_list()
+    for _ in range(45):
+        factories.idea(category_row=category)
+    fifty = queries_for_list()
+    assert five == fifty
+    assert five <= 6
+
+
+def test_home_shows_hot_and_new_ideas_and_the_counter_strip(client, app):
+    idea = factories.idea(title="Visible on the home page")
+    factories.idea()
+    set_status(idea.id, "implemented")
+    page = client.get("/").text
+    assert "Visible on the home page" in page
+    strip = re.sub(r"\s+", " ", re.search(r'<ul class="totals".*?</ul>', page, re.S).group(0))
+    assert "<strong>2</strong> ideas" in strip
+    assert "<strong>2</strong> votes" in strip
+    assert "<strong>0</strong> comments" in strip
+    assert "<strong>1</strong> implemented" in strip
+
+
+def test_unknown_pages_get_the_site_404(client, app):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "We couldn" in response.text and 'class="site-header"' in response.text
