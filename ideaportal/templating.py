@@ -19,6 +19,7 @@ def time_ago(moment: datetime, now: datetime | None = None) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["time_ago"] = time_ago
+    app.jinja_env.filters["compact"] = lambda attributes: {k: v for k, v in attributes.items() if v is not None}
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
     app.jinja_env.filters["day"] = lambda moment: f"{moment:%-d %B %Y}"
     app.jinja_env.globals["idea_url"] = lambda idea_id, title: url_for(

@@ -1,0 +1,132 @@
+"""Many members voting on one idea at once through gunicorn: no lost vote, no 5xx, no lock errors."""
+import http.cookiejar
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ideaportal.extensions import db
+from ideaportal.ideas import services
+from ideaportal.models import Idea, Vote
+from tests import factories
+
+VOTERS = 24
+VOTES_EACH = 12
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(database_url, tmp_path):
+    """Two gunicorn worker processes with four threads each, serving the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "concurrency-test",
+        "IDEAPORTAL_INSTANCE_PATH": str(tmp_path),
+        "IDEAPORTAL_ARGON2_TIME_COST": "1",
+        "IDEAPORTAL_ARGON2_MEMORY_COST": "8",
+        "IDEAPORTAL_ARGON2_PARALLELISM": "1",
+        "IDEAPORTAL_RATELIMIT_ENABLED": "false",
+        "IDEAPORTAL_SESSION_COOKIE_SECURE": "false",  # plain http on loopback, as behind a TLS proxy
+        "IDEAPORTAL_REMEMBER_COOKIE_SECURE": "false",
+    }
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread",
+             "--bind", f"127.0.0.1:{port}", "--error-logfile", "-", "wsgi:app"],
+            cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/auth/login", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+    yield base, log
+    server.terminate()
+    server.wait(timeout=10)
+
+
+class Member:
+    """One browser-like client: its own cookies and CSRF token."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.token = ""
+
+    def request(self, path: str, data: dict | None = None, json_reply: bool = False):
+        body = urllib.parse.urlencode({**data, "csrf_token": self.token}).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body)
+        if json_reply:
+            request.add_header("Accept", "application/json")
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def log_in(self, email: str, password: str) -> int:
+        _, page = self.request("/auth/login")
+        self.token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+        status, _ = self.request("/auth/login", {"email": email, "password": password})
+        return status
+
+
+def test_concurrent_mixed_votes_are_all_counted(app, gunicorn):
+    base, log = gunicorn
+    idea_id = factories.idea().id  # plain values only: the threads have no app context
+    voters = [factories.user() for _ in range(VOTERS)]
+    plans = {voter.email: [random.Random(index).choice([1, -1, 0]) for _ in range(VOTES_EACH)]
+             for index, voter in enumerate(voters)}
+
+    def vote_many(email: str) -> list[int]:
+        member = Member(base)
+        statuses = [member.log_in(email, factories.PASSWORD)]
+        for value in plans[email]:
+            status, body = member.request(f"/ideas/{idea_id}/vote", {"value": value}, json_reply=True)
+            statuses.append(status)
+            if status == 200:
+                assert json.loads(body)["my_vote"] == value
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=VOTERS) as pool:
+        results = list(pool.map(vote_many, plans))
+
+    statuses = [status for result in results for status in result]
+    assert statuses == [200] * (VOTERS * (VOTES_EACH + 1)), sorted(set(statuses))  # a login, then the votes
+    server_log = log.read_text()
+    assert "database is locked" not in server_log and "Traceback" not in server_log, server_log[-3000:]
+
+    db.session.expire_all()
+    stored = db.session.get(Idea, idea_id)
+    total = db.session.scalar(select(func.coalesce(func.sum(Vote.value), 0)).where(Vote.idea_id == idea_id))
+    final_votes = 1 + sum(plan[-1] for plan in plans.values())  # the author's own upvote, then each last vote
+    assert stored.score == total == final_votes
+    assert stored.upvotes - stored.downvotes == stored.score
+    assert services.recount_all() == 0
