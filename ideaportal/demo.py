@@ -30,6 +30,13 @@ USERS = [
     ("maria@example.com", "maria", "member"), ("kofi@example.com", "kofi", "member"),
     ("yuki@example.com", "yuki", "member"), ("olga@example.com", "olga", "member"),
     ("ravi@example.com", "ravi", "member"), ("ines@example.com", "ines", "member"),
+] + [
+    (f"{name}@example.net", name, "member")
+    for name in (
+        "amara", "bruno", "chen", "dario", "elif", "fatima", "goran", "hana", "ivan", "julia", "kenji",
+        "lucia", "mateo", "nadia", "oscar", "pia", "quinn", "rosa", "sven", "tariq", "uma", "viktor",
+        "wen", "ximena", "yosef", "zara", "arjun", "bea",
+    )
 ]
 
 IDEAS = {
@@ -76,12 +83,17 @@ IDEAS = {
     ],
 }
 
-BODY = (
+BODIES = (
     "**{title}** would make my day-to-day work easier.\n\n"
     "Right now I work around it by hand, which takes time and is easy to get wrong. "
     "Many people I work with ask for the same thing.\n\n"
     "- It should be easy to find\n- It should work the same on every device\n\n"
-    "Happy to test an early version!"
+    "Happy to test an early version!",
+    "Our team of twelve hits this every week. {title} would remove a step we all dread, "
+    "and it would make the product *much* easier to recommend.",
+    "I switched from another tool last year and this is the one thing I miss.\n\n"
+    "1. {title}\n2. A setting to turn it off for people who don't want it\n\n"
+    "Thanks for reading!",
 )
 COMMENTS = [
     "Yes please, this would save me a lot of time.", "Same here. I'd use this every day.",
@@ -123,10 +135,12 @@ def load(seed: int = 7) -> str:
     for slug, titles in IDEAS.items():
         for title in titles:
             created = now - timedelta(days=rng.uniform(1, 120), minutes=rng.uniform(0, 600))
-            status = rng.choice(status_pool)
+            fresh = now - created < timedelta(days=14)  # young ideas are still waiting for an answer
+            status = rng.choice(["new", "new", "under_review"] if fresh else status_pool)
             author = rng.choice(members)
+            body = rng.choice(BODIES).format(title=title)
             idea = Idea(
-                title=title, body=BODY.format(title=title), body_html=render_markdown(BODY.format(title=title)),
+                title=title, body=body, body_html=render_markdown(body),
                 author_id=author, category_id=categories[slug], status_id=statuses[status],
                 hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
             )
@@ -172,7 +186,9 @@ def _users() -> dict[str, tuple[int, str]]:
 
 
 def _votes(rng, idea_id, author_id, members, created, now) -> None:
-    voters = rng.sample([member for member in members if member != author_id], rng.randint(0, len(members) - 1))
+    others = [member for member in members if member != author_id]
+    popularity = min(rng.paretovariate(1.2) / 8, 1.0)  # a few ideas draw most of the votes
+    voters = rng.sample(others, round(popularity * len(others)))
     rows = [{"user_id": author_id, "idea_id": idea_id, "value": 1, "created_at": created}]
     for voter in voters:
         rows.append({

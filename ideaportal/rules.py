@@ -10,7 +10,7 @@ from importlib import resources
 from .errors import Invalid, PermissionDenied
 
 HOT_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
-HOT_HALF_LIFE_SECONDS = 45_000  # ten net votes are worth 12.5 hours of freshness
+HOT_HALF_LIFE_SECONDS = 604_800  # ten times the net votes are worth a week of freshness
 VOTE_VALUES = (1, 0, -1)
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_-]{3,30}$")

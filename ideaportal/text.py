@@ -1,4 +1,6 @@
 """Markdown to safe HTML: markdown-it-py with raw HTML off, then nh3's allow-list."""
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -23,3 +25,11 @@ def render_markdown(source: str) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     )
+
+
+def plain_text(source: str, limit: int) -> str:
+    """The words of some Markdown without its markup, cut at a word boundary to at most `limit` chars."""
+    words = " ".join(html.unescape(nh3.clean(_markdown.render(source), tags=set())).split())
+    if len(words) <= limit:
+        return words
+    return words[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import Category, Comment, Idea, Status, StatusChange, User, Vote
+from ..text import plain_text
 
 SORTS = {
     "hot": Idea.hot_rank,
@@ -20,6 +21,7 @@ SORTS = {
 }
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
 EXCERPT_CHARS = 240
+EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def _card_query():
         select(
             Idea.id,
             Idea.title,
-            func.substr(Idea.body, 1, EXCERPT_CHARS + 1).label("excerpt"),
+            func.substr(Idea.body, 1, EXCERPT_SOURCE_CHARS).label("excerpt"),
             Idea.score,
             Idea.upvotes,
             Idea.downvotes,
@@ -131,16 +133,11 @@ def _cards(rows, viewer_id: int | None) -> list[IdeaCard]:
     return [
         IdeaCard(
             **{name: getattr(row, name) for name in fields if name not in ("excerpt", "my_vote")},
-            excerpt=_excerpt(row.excerpt),
+            excerpt=plain_text(row.excerpt, EXCERPT_CHARS),
             my_vote=votes.get(row.id, 0),
         )
         for row in rows
     ]
-
-
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def my_votes(viewer_id: int | None, idea_ids: list[int]) -> dict[int, int]:

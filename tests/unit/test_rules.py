@@ -5,7 +5,7 @@ import pytest
 
 from ideaportal import rules
 from ideaportal.errors import Invalid, PermissionDenied
-from ideaportal.text import render_markdown
+from ideaportal.text import plain_text, render_markdown
 from ideaportal.web import safe_next
 from tests.html_safety import unsafe_markup
 
@@ -144,6 +144,17 @@ def test_markdown_shows_typed_html_as_text():
 
 def test_markdown_keeps_mailto_links():
     assert 'href="mailto:pm@example.com"' in render_markdown("[mail](mailto:pm@example.com)")
+
+
+def test_plain_text_drops_markdown_syntax_and_keeps_typed_html_as_words():
+    assert plain_text("**Bold** idea\n\n- one\n- [two](https://x.test)\n\n<b>&amp;</b>", 100) == (
+        "Bold idea one two <b>&</b>"  # an entity reads as its character, as on the idea page
+    )
+
+
+def test_plain_text_cuts_at_a_word_boundary_with_an_ellipsis():
+    assert plain_text("alpha beta gamma delta", 14) == "alpha beta…"
+    assert plain_text("alpha beta", 10) == "alpha beta"
 
 
 def test_the_safety_scanner_itself_spots_each_kind_of_danger():
