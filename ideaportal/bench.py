@@ -45,7 +45,8 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, seed: int = 1) -> str:
                 "category_id": rng.choice(category_ids), "status_id": rng.choice(status_ids),
                 "upvotes": up, "downvotes": down, "score": up - down,
                 "comment_count": 0, "hot_rank": rules.hot_rank(up - down, created),
-                "created_at": created, "updated_at": created, "is_hidden": False,
+                "created_at": created, "updated_at": created, "last_activity_at": created,
+                "is_hidden": False,
             })
             vote_rows.extend(
                 {"user_id": voter, "idea_id": idea_id, "value": value, "created_at": created}

@@ -2,7 +2,7 @@
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from . import rules
 from .extensions import db
@@ -143,6 +143,7 @@ def load(seed: int = 7) -> str:
                 title=title, body=body, body_html=render_markdown(body),
                 author_id=author, category_id=categories[slug], status_id=statuses[status],
                 hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
+                last_activity_at=created,
             )
             db.session.add(idea)
             db.session.flush()
@@ -152,6 +153,7 @@ def load(seed: int = 7) -> str:
                 changed = created + (now - created) * rng.uniform(0.2, 0.8)
                 _answer(idea.id, statuses["new"], statuses[status], pm_id, status, changed)
             idea_count += 1
+    _activity_dates()
     db.session.commit()
     recount_all()
     return (
@@ -159,6 +161,21 @@ def load(seed: int = 7) -> str:
         f"Log in as pm@example.com, admin@example.com or sam@example.com "
         f"with the password {DEMO_PASSWORD!r}."
     )
+
+
+def _activity_dates() -> None:
+    """Each idea's last activity (its latest vote or comment) and first answer (its first response)."""
+    latest_vote = select(func.max(Vote.created_at)).where(Vote.idea_id == Idea.id).scalar_subquery()
+    latest_comment = select(func.max(Comment.created_at)).where(Comment.idea_id == Idea.id).scalar_subquery()
+    first_answer = (
+        select(func.min(StatusChange.created_at))
+        .where(StatusChange.idea_id == Idea.id, StatusChange.response != "")
+        .scalar_subquery()
+    )
+    db.session.execute(update(Idea).values(
+        last_activity_at=func.coalesce(latest_vote, Idea.created_at), first_response_at=first_answer
+    ))
+    db.session.execute(update(Idea).where(latest_comment > Idea.last_activity_at).values(last_activity_at=latest_comment))
 
 
 def _categories() -> dict[str, int]:

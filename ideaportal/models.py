@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -95,8 +97,14 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
     is_hidden: Mapped[bool] = mapped_column(default=False)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # the PM who owns it
+    # The first public answer from staff (a status change with a response, or an official comment).
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest vote, comment or edit; stale `new` ideas are archived by it.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author: Mapped[User] = relationship(lazy="raise")
+    author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
+    owner: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[owner_id])
     category: Mapped[Category] = relationship(lazy="raise")
     status: Mapped[Status] = relationship(lazy="raise")
 
@@ -106,6 +114,13 @@ class Idea(db.Model):
         Index("ix_idea_top", "score", "id"),
         Index("ix_idea_new", "created_at", "id"),
         Index("ix_idea_discussed", "comment_count", "id"),
+        Index("ix_idea_triage", "status_id", "created_at", "id"),  # the inbox: one status, oldest first
+        Index("ix_idea_stale", "status_id", "last_activity_at"),
+        # Partial, so that planners never prefer it for the lists' `merged_into_id IS NULL`.
+        Index(
+            "ix_idea_merged_into", "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"), postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
         CheckConstraint("score = upvotes - downvotes", name="score"),
         CheckConstraint("upvotes >= 0 AND downvotes >= 0 AND comment_count >= 0", name="counters"),
     )
@@ -134,6 +149,7 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a moderator; kept
 
     author: Mapped[User] = relationship(lazy="raise")
 
@@ -153,3 +169,93 @@ class StatusChange(db.Model):
     response: Mapped[str] = mapped_column(Text, default="")
     response_html: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_status_change_to_status", "to_status_id", "idea_id"),)
+
+
+class StaffNote(db.Model):
+    """An internal note on an idea, visible to staff only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Subscription(db.Model):
+    """A member following an idea, to hear when it moves."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "idea_id", name="uq_subscription_user_id_idea_id"),)
+
+
+class IdeaMerge(db.Model):
+    """Idea `source` merged into idea `target`; kept after an unmerge as history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    source_status_id: Mapped[int] = mapped_column(ForeignKey("status.id"))  # restored by an unmerge
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unmerged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    unmerged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MergedVote(db.Model):
+    """A vote the source idea had when it was merged, so that an unmerge can put it back."""
+
+    merge_id: Mapped[int] = mapped_column(ForeignKey("idea_merge.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    moved: Mapped[bool] = mapped_column()  # True: became the user's vote on the target
+
+    __table_args__ = (CheckConstraint("value IN (-1, 1)", name="value"),)
+
+
+class Flag(db.Model):
+    """A member reporting an idea or a comment to the moderators, once per item."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolution: Mapped[str | None] = mapped_column(String(10))  # dismissed | hidden
+
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "idea_id", name="uq_flag_reporter_id_idea_id"),
+        UniqueConstraint("reporter_id", "comment_id", name="uq_flag_reporter_id_comment_id"),
+        CheckConstraint("(idea_id IS NULL) <> (comment_id IS NULL)", name="one_target"),
+        CheckConstraint("reason IN ('spam', 'offensive', 'off_topic', 'other')", name="reason"),
+        CheckConstraint("resolution IS NULL OR resolution IN ('dismissed', 'hidden')", name="resolution"),
+        Index("ix_flag_open", "resolved_at", "idea_id", "comment_id"),
+    )
+
+
+class AuditEntry(db.Model):
+    """One staff action: who did what to which record, with the values before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the command line
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int | None] = mapped_column()
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)

@@ -1,5 +1,5 @@
 """Comment use cases. The idea's comment_count moves in the same transaction, by a delta in SQL."""
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .. import rules
 from ..errors import NotFound
@@ -10,18 +10,22 @@ from ..text import render_markdown
 
 
 def add_comment(*, idea_id: int, author_id: int, body: str) -> int:
-    """Post a comment on a public idea; staff comments are official. Returns its id. Raises NotFound."""
+    """Post a comment on a public idea; staff comments are official answers. Returns its id. Raises NotFound."""
+    now = utcnow()
+    official = rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or "")
+    counters = {"comment_count": Idea.comment_count + 1, "last_activity_at": now}
+    if official:
+        counters["first_response_at"] = func.coalesce(Idea.first_response_at, now)
     counted = db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id, public_ideas())
-        .values(comment_count=Idea.comment_count + 1)
+        .values(**counters)
         .returning(Idea.id)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if counted is None:
         db.session.rollback()
         raise NotFound("There is no idea with that number, or it is closed to comments.")
-    role = db.session.scalar(select(User.role).where(User.id == author_id))
     comment_id = db.session.scalar(
         insert(Comment)
         .values(
@@ -29,8 +33,8 @@ def add_comment(*, idea_id: int, author_id: int, body: str) -> int:
             author_id=author_id,
             body=body,
             body_html=render_markdown(body),
-            is_official=rules.is_staff(role or ""),
-            created_at=utcnow(),
+            is_official=official,
+            created_at=now,
         )
         .returning(Comment.id)
     )

@@ -40,6 +40,7 @@ def submit_idea(*, author_id: int, title: str, body: str, category_id: int) -> I
         hot_rank=rules.hot_rank(1, now),
         created_at=now,
         updated_at=now,
+        last_activity_at=now,
     )
     db.session.add(idea)
     db.session.flush()
@@ -60,7 +61,7 @@ def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_i
     _check_category(category_id)
     idea.title, idea.body, idea.body_html = title.strip(), body, render_markdown(body)
     idea.category_id = category_id
-    idea.updated_at = utcnow()
+    idea.updated_at = idea.last_activity_at = utcnow()
     db.session.commit()
     return idea
 
@@ -104,6 +105,7 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
             upvotes=Idea.upvotes + delta.upvotes,
             downvotes=Idea.downvotes + delta.downvotes,
             score=Idea.score + delta.score,
+            last_activity_at=utcnow(),
         )
         .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at)
         .execution_options(synchronize_session=False)
