@@ -1,8 +1,10 @@
 """Jinja filters and globals: dates people read, idea links, the current page."""
 from datetime import datetime, timezone
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
 
+from .access import ADMIN, STAFF
 from .rules import slugify
 
 
@@ -27,3 +29,27 @@ def register(app: Flask) -> None:
     )
 
     app.jinja_env.globals["here"] = lambda: request.full_path.rstrip("?")
+    app.jinja_env.globals["staff_nav"] = staff_nav
+
+
+# The staff area's sections: (endpoint, label, roles). A section shows once its blueprint exists.
+STAFF_SECTIONS = [
+    ("triage.inbox", "Inbox", STAFF),
+    ("moderation.queue", "Moderation", STAFF),
+    ("kpis.dashboard", "KPIs", STAFF),
+    ("settings.users", "Users", ADMIN),
+    ("settings.statuses", "Statuses", ADMIN),
+    ("settings.categories", "Categories", ADMIN),
+    ("settings.audit_log", "Audit log", ADMIN),
+]
+
+
+def staff_nav() -> list[tuple[str, str, bool]]:
+    """(url, label, is current) for the staff sections this user may open."""
+    if not current_user.is_authenticated or current_user.role not in STAFF:
+        return []
+    return [
+        (url_for(endpoint), label, request.endpoint == endpoint)
+        for endpoint, label, roles in STAFF_SECTIONS
+        if endpoint in current_app.view_functions and current_user.role in roles
+    ]
