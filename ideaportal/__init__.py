@@ -79,7 +79,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
-    from .auth.loader import load_user
+    from .auth.loader import Visitor, load_user
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    login_manager.anonymous_user = Visitor
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to do that."
     login_manager.login_message_category = "info"

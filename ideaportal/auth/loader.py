@@ -1,9 +1,18 @@
 """Flask-Login glue: load the user behind a session, and what to do when login is required."""
 from flask import jsonify, redirect, request, url_for
+from flask_login import AnonymousUserMixin
 
 from ..extensions import db, login_manager
 from ..models import User
 from ..web import safe_next, wants_json
+
+
+class Visitor(AnonymousUserMixin):
+    """Someone not logged in: no id, no role, never staff."""
+
+    id = None
+    role = None
+    is_staff = False
 
 
 def load_user(user_id: str) -> User | None:

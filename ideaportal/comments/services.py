@@ -59,9 +59,10 @@ def delete_comment(*, comment_id: int, actor_id: int) -> Comment:
         update(Comment)
         .where(Comment.id == comment_id, Comment.deleted_at.is_(None))
         .values(deleted_at=utcnow())
+        .returning(Comment.is_hidden)
         .execution_options(synchronize_session=False)
-    )
-    if deleted.rowcount:
+    ).one_or_none()
+    if deleted is not None and not deleted.is_hidden:  # a hidden comment is already out of the count
         db.session.execute(
             update(Idea)
             .where(Idea.id == comment.idea_id)

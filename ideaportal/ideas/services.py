@@ -128,7 +128,9 @@ def recount_all() -> int:
     ups = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == 1).scalar_subquery()
     downs = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == -1).scalar_subquery()
     comments = (
-        select(func.count()).where(Comment.idea_id == Idea.id, Comment.deleted_at.is_(None)).scalar_subquery()
+        select(func.count())
+        .where(Comment.idea_id == Idea.id, Comment.deleted_at.is_(None), Comment.is_hidden.is_(False))
+        .scalar_subquery()
     )
     stale = (Idea.upvotes != ups) | (Idea.downvotes != downs) | (Idea.comment_count != comments)
     changed = db.session.execute(
