@@ -42,11 +42,11 @@ def user_create(email: str, username: str, password: str, role: str):
 @click.argument("email")
 @click.argument("role", type=click.Choice(ROLES))
 def user_set_role(email: str, role: str):
-    """Give the account with EMAIL the ROLE member, pm or admin."""
-    from .auth.services import set_role
+    """Give the account with EMAIL the ROLE member, pm or admin (recorded in the audit log)."""
+    from .settings import queries, services
 
     try:
-        account = set_role(email=email, role=role)
+        account = services.change_role(user_id=queries.user_id_for_email(email), role=role, actor_id=None)
     except DomainError as error:
         _fail(error)
     click.echo(f"{account.username} <{account.email}> is now {account.role}.")
@@ -81,6 +81,28 @@ def ideas_recount():
     from .ideas.services import recount_all
 
     click.echo(f"Recounted; {recount_all()} idea(s) had drifted and were corrected.")
+
+
+@ideas.command("archive-stale")
+@click.option("--months", type=click.IntRange(1), default=6, show_default=True,
+              help="Archive `new` ideas with no vote, comment or edit for this many months.")
+@click.option("--response", default=None, help="The public response on each idea (default: explains the rule).")
+@click.option("--dry-run", is_flag=True, help="Only list the ideas that would be archived.")
+def ideas_archive_stale(months: int, response: str | None, dry_run: bool):
+    """Move stale `new` ideas to Archived, each with a public response, in one transaction."""
+    from .triage import queries, services
+
+    if dry_run:
+        stale = queries.stale_ideas(months=months)
+        for idea_id, title in stale:
+            click.echo(f"#{idea_id} {title}")
+        click.echo(f"Would archive {len(stale)} idea(s) idle for {months} month(s); nothing changed.")
+        return
+    try:
+        archived = services.archive_stale(months=months, response=response)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Archived {len(archived)} idea(s) idle for {months} month(s).")
 
 
 @click.group(help="Benchmark data.")

@@ -6,10 +6,14 @@ from sqlalchemy import func, insert, select, update
 
 from . import rules
 from .extensions import db
-from .ideas.services import recount_all
+from .follows.services import follow
+from .ideas.services import cast_vote, recount_all, submit_idea
+from .merges.services import merge_idea
 from .models import Category, Comment, Idea, Status, StatusChange, User, Vote, utcnow
+from .moderation.services import flag_comment, flag_idea
 from .security import hash_password
 from .text import render_markdown
+from .triage.services import add_note, assign_owner
 
 DEMO_PASSWORD = "demo-portal-passphrase"
 
@@ -156,11 +160,51 @@ def load(seed: int = 7) -> str:
     _activity_dates()
     db.session.commit()
     recount_all()
+    _team_work(rng, users, members, pm_id)
     return (
         f"Loaded {idea_count} ideas in {len(categories)} categories by {len(users)} users. "
         f"Log in as pm@example.com, admin@example.com or sam@example.com "
         f"with the password {DEMO_PASSWORD!r}."
     )
+
+
+def _team_work(rng, users, members, pm_id) -> None:
+    """What a product team leaves behind: followers, owners, notes, a merged duplicate, open flags."""
+    ideas = db.session.execute(select(Idea.id, Idea.title, Idea.author_id, Status.kind).join(Status)).all()
+    for idea in ideas:
+        follow(idea_id=idea.id, user_id=idea.author_id)
+    for idea in ideas:
+        if idea.kind in ("active", "completed"):
+            assign_owner(idea_id=idea.id, actor_id=pm_id, owner_id=pm_id)
+    by_title = {idea.title: idea.id for idea in ideas}
+    add_note(idea_id=by_title["Offline mode for the mobile app"], actor_id=pm_id,
+             body="Sync team estimate: two sprints. Needs conflict handling first.")
+    add_note(idea_id=by_title["Single sign-on with SAML"], actor_id=pm_id,
+             body="Three enterprise customers asked in sales calls this quarter.")
+
+    duplicate = _submit_duplicate(rng, members)
+    merge_idea(source_id=duplicate, target_id=by_title["Dark theme that follows the system setting"], actor_id=pm_id,
+               note="Thanks! This one is already being discussed, so we joined the two.")
+
+    flag_idea(idea_id=by_title["Lifetime licence option for the desktop app"], reporter_id=members[0],
+              reason="off_topic", note="This is about pricing, not the desktop app.")
+    comments = db.session.execute(select(Comment.id, Comment.author_id).order_by(Comment.id).limit(3)).all()
+    for comment in comments:
+        reporter = next(member for member in members if member != comment.author_id)
+        flag_comment(comment_id=comment.id, reporter_id=reporter, reason=rng.choice(["spam", "other"]))
+
+
+def _submit_duplicate(rng, members) -> int:
+    author, *voters = rng.sample(members, 6)
+    idea = submit_idea(
+        author_id=author, title="Dark mode please", category_id=db.session.scalar(
+            select(Category.id).where(Category.slug == "mobile-app")
+        ),
+        body="My eyes hurt at night. A dark mode would help a lot.",
+    )
+    for voter in voters:
+        cast_vote(idea_id=idea.id, voter_id=voter, value=1)
+    return idea.id
 
 
 def _activity_dates() -> None:

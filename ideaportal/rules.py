@@ -1,4 +1,5 @@
 """Pure policy: ranking, vote arithmetic, who may do what, password rules. No Flask, no database."""
+import calendar
 import math
 import re
 import unicodedata
@@ -7,7 +8,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 
-from .errors import Invalid, PermissionDenied
+from .errors import Conflict, Invalid, PermissionDenied
 
 HOT_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 HOT_HALF_LIFE_SECONDS = 604_800  # ten times the net votes are worth a week of freshness
@@ -97,3 +98,163 @@ def slugify(text: str, max_length: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "idea"
+
+
+# Settings: users, statuses and categories, managed by admins.
+SYSTEM_STATUSES = frozenset({"new", "duplicate", "archived"})  # the code moves ideas to these by slug
+STATUS_KINDS = ("open", "active", "completed", "declined")
+# Status badges carry `badge--<kind> badge--<slug>`; a slug equal to another badge modifier would recolour it.
+RESERVED_STATUS_SLUGS = frozenset({*STATUS_KINDS, "official", "hidden"})
+STATUS_SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+CATEGORY_SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+COLOUR_RE = re.compile(r"^#[0-9a-f]{6}$")
+BADGE_TEXT, MIN_CONTRAST = "#ffffff", 4.5
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour written #rrggbb."""
+    if not COLOUR_RE.fullmatch(colour.lower()):
+        raise Invalid(f"{colour!r} is not a colour written #rrggbb.", field="colour")
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(hex_a: str, hex_b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours, from 1 (same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(hex_a), _luminance(hex_b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def check_badge_colour(colour: str) -> str:
+    """The colour, lower-cased, if white badge text on it reaches 4.5:1. Raises Invalid."""
+    colour = colour.strip().lower()
+    if not COLOUR_RE.fullmatch(colour):
+        raise Invalid("Write the colour as # and six hex digits, like #1f5fad.", field="colour")
+    ratio = contrast_ratio(colour, BADGE_TEXT)
+    if ratio < MIN_CONTRAST:
+        shown = math.floor(ratio * 100) / 100
+        raise Invalid(
+            f"White text on {colour} has a contrast ratio of {shown:.2f}:1; it needs at least "
+            f"{MIN_CONTRAST}:1. Choose a darker colour.", field="colour",
+        )
+    return colour
+
+
+def check_status_slug(slug: str) -> str:
+    if not STATUS_SLUG_RE.fullmatch(slug):
+        raise Invalid("Use 1 to 40 lowercase letters, digits or underscores, starting with a letter.", field="slug")
+    if slug in RESERVED_STATUS_SLUGS:
+        raise Invalid(f"{slug!r} is reserved for the badges' own styles. Please choose another.", field="slug")
+    return slug
+
+
+def check_category_slug(slug: str) -> str:
+    if len(slug) > 40 or not CATEGORY_SLUG_RE.fullmatch(slug):
+        raise Invalid("Use up to 40 lowercase letters and digits, words joined by - or _.", field="slug")
+    return slug
+
+
+def check_status_deletable(*, slug: str, in_use: bool) -> None:
+    if slug in SYSTEM_STATUSES:
+        raise PermissionDenied(f"The status {slug!r} is built in: the portal relies on it, so it cannot be deleted.")
+    if in_use:
+        raise Conflict("Ideas use this status (now or in their history), so it cannot be deleted.")
+
+
+def check_role_change(*, actor_id: int | None, user_id: int, old_role: str, new_role: str) -> None:
+    """Admins may not step down themselves: another admin has to do it."""
+    if new_role not in ROLES:
+        raise Invalid(f"Unknown role {new_role!r}: use one of {', '.join(ROLES)}.", field="role")
+    if actor_id == user_id and old_role == "admin" and new_role != "admin":
+        raise PermissionDenied("You can't remove your own admin role. Ask another admin to do it.")
+
+
+def check_deactivation(*, actor_id: int | None, user_id: int) -> None:
+    if actor_id == user_id:
+        raise PermissionDenied("You can't deactivate your own account. Ask another admin to do it.")
+
+
+def check_admins_remain(active_admins: int) -> None:
+    """The portal must keep at least one active admin, or nobody could manage it."""
+    if active_admins < 1:
+        raise Conflict("This is the last active admin: make someone else an admin first.")
+
+
+def swap_with_neighbour(ids: list[int], item_id: int, direction: str) -> list[int]:
+    """`ids` (in display order) with `item_id` swapped with the one above or below it; unchanged at an end."""
+    if direction not in ("up", "down"):
+        raise Invalid("Move up or down.", field="direction")
+    if item_id not in ids:
+        raise Invalid("That item is not in this list.")
+    index = ids.index(item_id)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ids):
+        return list(ids)
+    order = list(ids)
+    order[index], order[other] = order[other], order[index]
+    return order
+
+
+# Triage: how staff move an idea's status, and when an idea is stale.
+DUPLICATE_STATUS = "duplicate"
+
+
+def check_status_change(*, current: str, target: str, requires_response: bool, response: str, merged: bool) -> None:
+    """Duplicates go through a merge; some statuses need a public answer; a no-op change needs one too."""
+    if merged:
+        raise Invalid("This idea was merged into another one; unmerge it before changing its status.")
+    if target == DUPLICATE_STATUS:
+        raise Invalid("To mark an idea as a duplicate, merge it into the original in the Merge section: "
+                      "that moves its votes and tells its followers.", field="status")
+    answered = bool(response.strip())
+    if requires_response and not answered:
+        raise Invalid("This status needs a public response that explains it to the customer.", field="response")
+    if current == target and not answered:
+        raise Invalid("The idea already has this status. Write a response to post an update.", field="status")
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same time `months` calendar months earlier; the day is clamped to that month's last day."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, calendar.monthrange(year, month + 1)[1]))
+
+
+# Merges: a duplicate idea (the source) folded into the original (the target).
+def check_can_merge(
+    *, source_id: int, target_id: int, source_merged_into: int | None, source_has_merged_ideas: bool,
+    target_merged_into: int | None, target_hidden: bool,
+) -> None:
+    """Merges are one level deep: never into oneself, a merged or hidden idea, nor from a merged idea or a target."""
+    if source_id == target_id:
+        raise Invalid("An idea can't be merged into itself. Enter the number of the original idea.", field="into")
+    if source_merged_into is not None:
+        raise Conflict(f"Idea #{source_id} is already merged into #{source_merged_into}. Unmerge it first.")
+    if source_has_merged_ideas:
+        raise Conflict(f"Other ideas are merged into #{source_id}: unmerge those first or merge them into "
+                       f"#{target_id} directly.")
+    if target_merged_into is not None:
+        raise Invalid(f"Idea #{target_id} is itself merged into #{target_merged_into}: merge into "
+                      f"#{target_merged_into} instead.", field="into")
+    if target_hidden:
+        raise Invalid(f"Idea #{target_id} is hidden from the public, so nothing can be merged into it.", field="into")
+
+
+# Moderation: members report ideas and comments to the moderators.
+FLAG_REASONS = ("spam", "offensive", "off_topic", "other")
+FLAG_NOTE_MAX = 500
+
+
+def check_flag_report(*, reason: str, note: str) -> None:
+    """A report names one of the listed reasons and may add a short note."""
+    if reason not in FLAG_REASONS:
+        raise Invalid("Please choose one of the listed reasons.", field="reason")
+    if len(note) > FLAG_NOTE_MAX:
+        raise Invalid(f"Keep the note to {FLAG_NOTE_MAX} characters or fewer.", field="note")
+
+
+def check_can_flag(*, reporter_id: int, author_id: int, what: str) -> None:
+    """Members report other people's ideas and comments, never their own."""
+    if reporter_id == author_id:
+        raise PermissionDenied(f"You can't report your own {what}.")

@@ -121,10 +121,31 @@ def app(session_app):
 
 
 def clean_tables() -> None:
+    """Delete every row a test wrote; put the statuses back as the initial migration seeded them."""
+    import importlib.util
+    from pathlib import Path
+
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in KEPT_TABLES:
                 connection.execute(table.delete())
+        path = Path(__file__).resolve().parent.parent / "migrations/versions/20261123_ed45b690384e_initial_schema.py"
+        spec = importlib.util.spec_from_file_location("initial_schema_seed", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        status = db.metadata.tables["status"]
+        seeded = {slug: (position, label, kind, colour, requires)
+                  for position, (slug, label, kind, colour, requires) in enumerate(migration.STATUSES)}
+        connection.execute(status.delete().where(status.c.slug.not_in(list(seeded))))
+        columns = ("position", "label", "kind", "colour", "requires_response")
+        present = {row.slug: tuple(row[1:]) for row in connection.execute(
+            status.select().with_only_columns(status.c.slug, *(status.c[name] for name in columns)))}
+        for slug, seed in seeded.items():
+            values = dict(zip(columns, seed))
+            if slug not in present:  # a test deleted it
+                connection.execute(status.insert().values(slug=slug, **values))
+            elif present[slug] != seed:  # a test edited or moved it
+                connection.execute(status.update().where(status.c.slug == slug).values(**values))
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, select, tuple_
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import Category, Comment, Idea, Status, StatusChange, User, Vote
+from ..models import Category, Comment, Idea, Status, StatusChange, Subscription, User, Vote
 from ..text import plain_text
 
 SORTS = {
@@ -50,11 +50,24 @@ class IdeaPage:
 
 
 @dataclass(frozen=True)
+class MergedThread:
+    """The comments of an idea merged into this one, which stay on it and are shown here."""
+
+    idea_id: int
+    title: str
+    comments: list[Comment]
+
+
+@dataclass(frozen=True)
 class IdeaDetail:
     idea: Idea
     comments: list[Comment]
     timeline: list[tuple[StatusChange, Status, str | None]]
     my_vote: int = 0
+    following: bool = False
+    followers: int = 0
+    merged_threads: list[MergedThread] = field(default_factory=list)
+    merged_into: tuple[int, str] | None = None  # (id, title) of the idea this one was merged into
 
 
 @dataclass(frozen=True)
@@ -200,7 +213,37 @@ def idea_detail(idea_id: int, *, viewer_id: int | None = None) -> IdeaDetail:
         .where(StatusChange.idea_id == idea_id)
         .order_by(StatusChange.created_at, StatusChange.id)
     ).all()
-    return IdeaDetail(idea, list(comments), list(timeline), my_votes(viewer_id, [idea_id]).get(idea_id, 0))
+    followers, following = db.session.execute(
+        select(func.count(), func.count().filter(Subscription.user_id == viewer_id)).where(
+            Subscription.idea_id == idea_id
+        )
+    ).one()
+    return IdeaDetail(
+        idea, list(comments), list(timeline), my_votes(viewer_id, [idea_id]).get(idea_id, 0),
+        following=bool(following), followers=followers,
+        merged_threads=merged_threads(idea_id), merged_into=_merge_target(idea.merged_into_id),
+    )
+
+
+def merged_threads(target_id: int) -> list[MergedThread]:
+    """Comments of the public ideas merged into `target_id`, grouped by idea, in one query."""
+    rows = db.session.execute(
+        select(Comment, Idea.title)
+        .join(Idea, Comment.idea_id == Idea.id)
+        .where(Idea.merged_into_id == target_id, Idea.is_hidden.is_(False))
+        .options(joinedload(Comment.author))
+        .order_by(Idea.id, Comment.created_at, Comment.id)
+    ).all()
+    threads: dict[int, MergedThread] = {}
+    for comment, title in rows:
+        threads.setdefault(comment.idea_id, MergedThread(comment.idea_id, title, [])).comments.append(comment)
+    return list(threads.values())
+
+
+def _merge_target(target_id: int | None) -> tuple[int, str] | None:
+    if target_id is None:
+        return None
+    return tuple(db.session.execute(select(Idea.id, Idea.title).where(Idea.id == target_id)).one())
 
 
 def site_totals() -> SiteTotals:

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..models import Category, Comment, Idea, Status, Vote, utcnow
+from ..models import Category, Comment, Idea, Status, Subscription, Vote, utcnow
 from ..text import render_markdown
 
 VOTE_ATTEMPTS = 3
@@ -25,7 +25,7 @@ class Tally:
 
 
 def submit_idea(*, author_id: int, title: str, body: str, category_id: int) -> Idea:
-    """Post a new idea with the author's own upvote. Raises Invalid (unknown category)."""
+    """Post a new idea with the author's own upvote; the author follows it. Raises Invalid (unknown category)."""
     _check_category(category_id)
     now = utcnow()
     idea = Idea(
@@ -45,6 +45,7 @@ def submit_idea(*, author_id: int, title: str, body: str, category_id: int) -> I
     db.session.add(idea)
     db.session.flush()
     db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
+    db.session.add(Subscription(user_id=author_id, idea_id=idea.id, created_at=now))
     db.session.commit()
     return idea
 
@@ -125,6 +126,17 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
 
 def recount_all() -> int:
     """Recompute every idea's counters and hot rank from the vote and comment rows. Returns ideas changed."""
+    changed = recount()
+    db.session.commit()
+    return len(changed)
+
+
+def recount(idea_ids: list[int] | None = None) -> list[int]:
+    """Recompute these ideas' (all ideas' when None) counters and hot rank from the rows, in SQL.
+
+    Does not commit: a larger use case (a merge) recounts inside its own transaction.
+    Returns the ids of the ideas whose counters had drifted.
+    """
     ups = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == 1).scalar_subquery()
     downs = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == -1).scalar_subquery()
     comments = (
@@ -133,9 +145,11 @@ def recount_all() -> int:
         .scalar_subquery()
     )
     stale = (Idea.upvotes != ups) | (Idea.downvotes != downs) | (Idea.comment_count != comments)
+    query = update(Idea).where(stale)
+    if idea_ids is not None:
+        query = query.where(Idea.id.in_(idea_ids))
     changed = db.session.execute(
-        update(Idea)
-        .where(stale)
+        query
         .values(upvotes=ups, downvotes=downs, score=ups - downs, comment_count=comments)
         .returning(Idea.id, Idea.score, Idea.created_at)
         .execution_options(synchronize_session=False)
@@ -147,8 +161,7 @@ def recount_all() -> int:
             .values(hot_rank=rules.hot_rank(row.score, row.created_at))
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
-    return len(changed)
+    return [row.id for row in changed]
 
 
 def _status_id(slug: str) -> int:

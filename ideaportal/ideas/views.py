@@ -60,6 +60,8 @@ def new():
 @bp.get("/<int:idea_id>-<slug>")
 def detail(idea_id: int, slug: str | None = None):
     detail = queries.idea_detail(idea_id, viewer_id=viewer_id())
+    if detail.merged_into is not None:  # a duplicate lives on as its original (staff see it in triage)
+        return redirect(idea_url(*detail.merged_into), 301)
     if slug != slugify(detail.idea.title):
         return redirect(idea_url(idea_id, detail.idea.title), 301)
     return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm())

@@ -1,10 +1,20 @@
-"""Moderation use cases. Hiding keeps the content: it vanishes from public pages, lists and counters."""
-from sqlalchemy import select, update
+"""Moderation use cases. Hiding keeps the content: it vanishes from public pages, lists and counters.
 
-from .. import audit
-from ..errors import NotFound
+Members report (flag) ideas and comments once each; staff close the open reports on an item by
+dismissing them or by hiding the item, in one transaction with the audit entry.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, rules
+from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..models import Comment, Idea
+from ..ideas.queries import public_ideas
+from ..models import Comment, Flag, Idea, utcnow
+
+ALREADY_REPORTED = "You've already reported this; the moderators will look at it."
 
 
 def set_idea_hidden(*, idea_id: int, actor_id: int | None, hidden: bool, commit: bool = True) -> bool:
@@ -62,3 +72,117 @@ def set_comment_hidden(*, comment_id: int, actor_id: int | None, hidden: bool, c
     if commit:
         db.session.commit()
     return changed is not None
+
+
+@dataclass(frozen=True)
+class Flagged:
+    id: int
+    idea_id: int  # the idea, or the comment's idea: where the report was made
+
+
+def flag_idea(*, idea_id: int, reporter_id: int, reason: str, note: str = "") -> Flagged:
+    """Report someone else's public idea to the moderators, once per member.
+
+    Raises Invalid (reason, note), NotFound (no such idea, or hidden or merged), PermissionDenied
+    (one's own idea), Conflict (already reported).
+    """
+    return _flag(reporter_id=reporter_id, reason=reason, note=note, idea_id=idea_id)
+
+
+def flag_comment(*, comment_id: int, reporter_id: int, reason: str, note: str = "") -> Flagged:
+    """Report someone else's visible comment to the moderators, once per member.
+
+    Raises Invalid, NotFound (no such comment, or deleted or hidden), PermissionDenied, Conflict.
+    """
+    return _flag(reporter_id=reporter_id, reason=reason, note=note, comment_id=comment_id)
+
+
+def _flag(*, reporter_id: int, reason: str, note: str, idea_id: int | None = None,
+          comment_id: int | None = None) -> Flagged:
+    note = note.strip()
+    rules.check_flag_report(reason=reason, note=note)
+    # Writes first: the unique constraints decide "once per member", even for two tabs at once.
+    try:
+        flag_id = db.session.scalar(
+            insert(Flag)
+            .values(reporter_id=reporter_id, idea_id=idea_id, comment_id=comment_id, reason=reason, note=note,
+                    created_at=utcnow())
+            .returning(Flag.id)
+        )
+    except IntegrityError:  # reported already, or no such item (a foreign key)
+        db.session.rollback()
+        flag_id = None
+    target = _visible_target(idea_id=idea_id, comment_id=comment_id)
+    try:
+        if target is None:
+            raise NotFound(f"There is no {'idea' if idea_id is not None else 'comment'} with that number. "
+                           "It may have been removed.")
+        rules.check_can_flag(reporter_id=reporter_id, author_id=target.author_id,
+                             what="idea" if idea_id is not None else "comment")
+        if flag_id is None:
+            raise Conflict(ALREADY_REPORTED)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return Flagged(flag_id, target.idea_id)
+
+
+def _visible_target(*, idea_id: int | None, comment_id: int | None):
+    """(author_id, idea_id) of an idea or comment the public can see, or None."""
+    if idea_id is not None:
+        query = select(Idea.author_id, Idea.id.label("idea_id")).where(Idea.id == idea_id, public_ideas())
+    else:
+        query = (
+            select(Comment.author_id, Comment.idea_id)
+            .join(Idea, Comment.idea_id == Idea.id)
+            .where(Comment.id == comment_id, Comment.deleted_at.is_(None), Comment.is_hidden.is_(False),
+                   Idea.is_hidden.is_(False))
+        )
+    return db.session.execute(query).one_or_none()
+
+
+def dismiss_idea_flags(*, idea_id: int, actor_id: int | None) -> int:
+    """Close the idea's open reports as dismissed; the idea stays. Returns how many. Raises NotFound."""
+    return _resolve(actor_id=actor_id, resolution="dismissed", idea_id=idea_id)
+
+
+def dismiss_comment_flags(*, comment_id: int, actor_id: int | None) -> int:
+    """Close the comment's open reports as dismissed; the comment stays. Returns how many. Raises NotFound."""
+    return _resolve(actor_id=actor_id, resolution="dismissed", comment_id=comment_id)
+
+
+def hide_flagged_idea(*, idea_id: int, actor_id: int | None) -> int:
+    """Hide the idea and close its open reports as hidden, in one commit. Returns how many. Raises NotFound."""
+    set_idea_hidden(idea_id=idea_id, actor_id=actor_id, hidden=True, commit=False)
+    return _resolve(actor_id=actor_id, resolution="hidden", idea_id=idea_id)
+
+
+def hide_flagged_comment(*, comment_id: int, actor_id: int | None) -> int:
+    """Hide the comment and close its open reports as hidden, in one commit. Returns how many. Raises NotFound."""
+    set_comment_hidden(comment_id=comment_id, actor_id=actor_id, hidden=True, commit=False)
+    return _resolve(actor_id=actor_id, resolution="hidden", comment_id=comment_id)
+
+
+def _resolve(*, actor_id: int | None, resolution: str, idea_id: int | None = None,
+             comment_id: int | None = None) -> int:
+    target_type, target_id = ("idea", idea_id) if idea_id is not None else ("comment", comment_id)
+    column = Flag.idea_id if idea_id is not None else Flag.comment_id
+    resolved = db.session.execute(
+        update(Flag)
+        .where(column == target_id, Flag.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=actor_id, resolution=resolution)
+        .returning(Flag.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not resolved and db.session.get(Idea if idea_id is not None else Comment, target_id) is None:
+        db.session.rollback()
+        raise NotFound(f"There is no {target_type} with that number.")
+    if resolved:
+        audit.record(
+            actor_id=actor_id, action="flag.dismiss" if resolution == "dismissed" else "flag.hide",
+            target_type=target_type, target_id=target_id,
+            before={"open_flags": len(resolved)}, after={"open_flags": 0, "resolution": resolution},
+        )
+    db.session.commit()
+    return len(resolved)

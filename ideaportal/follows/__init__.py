@@ -1,0 +1,1 @@
+"""Following ideas: members follow public ideas to hear when they move."""

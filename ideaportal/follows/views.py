@@ -1,0 +1,41 @@
+"""Follow and unfollow an idea: a redirect back for forms, the new state for JSON clients."""
+from flask import Blueprint, abort, flash, jsonify, redirect
+from flask_login import current_user, login_required
+
+from ..forms import ActionForm
+from ..ideas.views import idea_url
+from ..web import safe_next, wants_json
+from . import services
+
+bp = Blueprint("follows", __name__)
+
+
+@bp.post("/ideas/<int:idea_id>/follow")
+@login_required
+def follow(idea_id: int):
+    form = _checked_form()
+    state = services.follow(idea_id=idea_id, user_id=current_user.id)
+    return _respond(idea_id, form, state, "You're following this idea.")
+
+
+@bp.post("/ideas/<int:idea_id>/unfollow")
+@login_required
+def unfollow(idea_id: int):
+    form = _checked_form()
+    state = services.unfollow(idea_id=idea_id, user_id=current_user.id)
+    return _respond(idea_id, form, state, "You no longer follow this idea.")
+
+
+def _checked_form() -> ActionForm:
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, "This form had expired. Please reload the page and try again.")
+    return form
+
+
+def _respond(idea_id: int, form: ActionForm, state: services.FollowState, message: str):
+    if wants_json():
+        return jsonify(state.as_dict())
+    flash(message, "success")
+    back = safe_next(form.next.data) or idea_url(idea_id)
+    return redirect(f"{back.split('#')[0]}#follow-{idea_id}")

@@ -1,0 +1,1 @@
+"""KPIs: the numbers the product team steers by, aggregated in SQL and drawn as server-side SVG."""

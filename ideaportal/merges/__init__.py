@@ -1,0 +1,1 @@
+"""Merging duplicate ideas into their original, losslessly, and undoing it (staff only)."""

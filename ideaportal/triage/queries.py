@@ -1,0 +1,231 @@
+"""Read side for triage: the inbox and its filters, one idea as staff see it, stale ideas, the export."""
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.orm import aliased, joinedload
+
+from .. import rules
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..ideas.queries import decode_cursor, encode_cursor
+from ..models import Category, Idea, StaffNote, Status, StatusChange, User, utcnow
+
+ATTENTION, ALL = "attention", "all"  # the inbox's own status choices, besides every status slug
+AGES = (7, 30, 90)  # "older than N days"
+CURSOR_SORT = "new"  # the inbox pages on (created_at, id), the key of the "new" sort
+
+Owner = aliased(User, name="owner")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = ATTENTION
+    category: str | None = None
+    older_than: int | None = None
+    mine: bool = False
+    unanswered: bool = False
+    hidden: bool = False
+    cursor: str | None = None
+
+    def args(self) -> dict:
+        """The filter as query-string arguments (without the cursor), to carry from page to page."""
+        values = asdict(self)
+        del values["cursor"]
+        return {key: ("1" if value is True else value) for key, value in values.items() if value not in (None, False)}
+
+    @property
+    def is_default(self) -> bool:
+        return replace(self, cursor=None) == InboxFilter()
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    title: str
+    score: int
+    upvotes: int
+    downvotes: int
+    comment_count: int
+    created_at: datetime
+    first_response_at: datetime | None
+    last_activity_at: datetime
+    is_hidden: bool
+    category_name: str
+    status_slug: str
+    status_label: str
+    status_kind: str
+    author: str
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    next_cursor: str | None
+    matching: int  # ideas matching the filter, on every page
+    attention: int  # ideas needing attention, whatever the filter
+
+
+@dataclass(frozen=True)
+class TriageDetail:
+    idea: Idea
+    timeline: list[tuple[StatusChange, Status, str | None]]
+    notes: list[tuple[StaffNote, str]]
+    merged_into: tuple[int, str] | None  # (id, title) of the idea this one was merged into
+
+
+def check_filter(filters: InboxFilter) -> None:
+    """Raises Invalid when the filter names an unknown status, category or age."""
+    if filters.status not in (ATTENTION, ALL) and not _status_id_or_none(filters.status):
+        raise Invalid(f"There is no status {filters.status!r}.")
+    if filters.category and not db.session.scalar(select(Category.id).where(Category.slug == filters.category)):
+        raise Invalid(f"There is no category {filters.category!r}.")
+    if filters.older_than is not None and filters.older_than not in AGES:
+        raise Invalid(f"Choose an age of {', '.join(map(str, AGES))} days.")
+
+
+def inbox(filters: InboxFilter, *, viewer_id: int, limit: int = 20, now: datetime | None = None) -> InboxPage:
+    """One page of the inbox, oldest first, with the counts. Raises Invalid for a bad filter or cursor."""
+    check_filter(filters)
+    conditions = _conditions(filters, viewer_id=viewer_id, now=now or utcnow())
+    query = _row_query().where(*conditions)
+    if filters.cursor:
+        after = decode_cursor(filters.cursor, CURSOR_SORT)
+        query = query.where(tuple_(Idea.created_at, Idea.id) > tuple_(*after))
+    found = db.session.execute(query.order_by(Idea.created_at, Idea.id).limit(limit + 1)).all()
+    rows = [InboxRow(**row._asdict()) for row in found[:limit]]
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(found) > limit else None
+    return InboxPage(rows, next_cursor, _count(conditions), attention_count())
+
+
+def attention_count() -> int:
+    """Public `new` ideas that no one on the team has answered yet."""
+    return _count(_conditions(InboxFilter(), viewer_id=None, now=utcnow()))
+
+
+def next_in_queue(filters: InboxFilter, *, after_id: int, viewer_id: int) -> int | None:
+    """The idea after `after_id` in the inbox order under this filter, or None at the end."""
+    check_filter(filters)
+    after = db.session.execute(select(Idea.created_at, Idea.id).where(Idea.id == after_id)).one_or_none()
+    if after is None:
+        return None
+    return db.session.scalar(
+        select(Idea.id)
+        .where(*_conditions(filters, viewer_id=viewer_id, now=utcnow()))
+        .where(tuple_(Idea.created_at, Idea.id) > tuple_(after.created_at, after.id))
+        .order_by(Idea.created_at, Idea.id)
+        .limit(1)
+    )
+
+
+def export_rows(filters: InboxFilter, *, viewer_id: int, now: datetime | None = None) -> Iterator[InboxRow]:
+    """Every idea matching the filter, oldest first, fetched in batches. Raises Invalid for a bad filter."""
+    check_filter(filters)
+    query = _row_query().where(*_conditions(filters, viewer_id=viewer_id, now=now or utcnow()))
+    result = db.session.execute(query.order_by(Idea.created_at, Idea.id).execution_options(yield_per=500))
+    return (InboxRow(**row._asdict()) for row in result)
+
+
+def triage_detail(idea_id: int) -> TriageDetail:
+    """Any idea, also hidden or merged ones, with its timeline and staff notes (newest first). Raises NotFound."""
+    idea = db.session.scalar(
+        select(Idea)
+        .where(Idea.id == idea_id)
+        .options(joinedload(Idea.author), joinedload(Idea.category), joinedload(Idea.status), joinedload(Idea.owner))
+    )
+    if idea is None:
+        raise NotFound("There is no idea with that number.")
+    timeline = db.session.execute(
+        select(StatusChange, Status, User.username)
+        .join(Status, StatusChange.to_status_id == Status.id)
+        .outerjoin(User, StatusChange.changed_by_id == User.id)
+        .where(StatusChange.idea_id == idea_id)
+        .order_by(StatusChange.created_at, StatusChange.id)
+    ).all()
+    notes = db.session.execute(
+        select(StaffNote, User.username)
+        .join(User, StaffNote.author_id == User.id)
+        .where(StaffNote.idea_id == idea_id)
+        .order_by(StaffNote.created_at.desc(), StaffNote.id.desc())
+    ).all()
+    merged_into = None
+    if idea.merged_into_id is not None:
+        target = db.session.execute(select(Idea.id, Idea.title).where(Idea.id == idea.merged_into_id)).one()
+        merged_into = (target.id, target.title)
+    return TriageDetail(idea, [tuple(row) for row in timeline], [tuple(row) for row in notes], merged_into)
+
+
+def staff_members() -> list[User]:
+    """Active product managers and admins, who may own ideas."""
+    return list(db.session.scalars(
+        select(User).where(User.role.in_(rules.STAFF_ROLES), User.is_active.is_(True)).order_by(User.username)
+    ))
+
+
+def stale_condition(*, months: int, now: datetime):
+    """Public `new` ideas without a vote, comment or edit for `months` months (the index ix_idea_stale)."""
+    return and_(
+        Idea.status_id == _status_id_subquery(rules.EDITABLE_STATUS),
+        Idea.last_activity_at < rules.months_before(now, months),
+        Idea.is_hidden.is_(False),
+        Idea.merged_into_id.is_(None),
+    )
+
+
+def stale_ideas(*, months: int, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(id, title) of the ideas `archive_stale` would archive, oldest activity first."""
+    rows = db.session.execute(
+        select(Idea.id, Idea.title)
+        .where(stale_condition(months=months, now=now or utcnow()))
+        .order_by(Idea.last_activity_at, Idea.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def _conditions(filters: InboxFilter, *, viewer_id: int | None, now: datetime) -> list:
+    conditions = [Idea.merged_into_id.is_(None), Idea.is_hidden.is_(filters.hidden)]
+    if filters.status == ATTENTION:
+        conditions += [Idea.status_id == _status_id_subquery(rules.EDITABLE_STATUS), Idea.first_response_at.is_(None)]
+    elif filters.status != ALL:
+        conditions.append(Idea.status_id == _status_id_subquery(filters.status))
+    if filters.category:
+        conditions.append(
+            Idea.category_id == select(Category.id).where(Category.slug == filters.category).scalar_subquery()
+        )
+    if filters.older_than:
+        conditions.append(Idea.created_at < now - timedelta(days=filters.older_than))
+    if filters.mine:
+        conditions.append(Idea.owner_id == viewer_id)
+    if filters.unanswered:
+        conditions.append(Idea.first_response_at.is_(None))
+    return conditions
+
+
+def _row_query():
+    return (
+        select(
+            Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, Idea.comment_count,
+            Idea.created_at, Idea.first_response_at, Idea.last_activity_at, Idea.is_hidden,
+            Category.name.label("category_name"),
+            Status.slug.label("status_slug"), Status.label.label("status_label"), Status.kind.label("status_kind"),
+            User.username.label("author"), Owner.username.label("owner"),
+        )
+        .join(Category, Idea.category_id == Category.id)
+        .join(Status, Idea.status_id == Status.id)
+        .join(User, Idea.author_id == User.id)
+        .outerjoin(Owner, Idea.owner_id == Owner.id)
+    )
+
+
+def _count(conditions: list) -> int:
+    return db.session.scalar(select(func.count()).select_from(Idea).where(*conditions))
+
+
+def _status_id_subquery(slug: str):
+    return select(Status.id).where(Status.slug == slug).scalar_subquery()
+
+
+def _status_id_or_none(slug: str) -> int | None:
+    return db.session.scalar(select(Status.id).where(Status.slug == slug))

@@ -1,0 +1,192 @@
+"""Staff triage pages: the inbox, bulk status changes, one idea's triage page and its actions, the CSV export."""
+from flask import (
+    Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
+)
+from flask_login import current_user
+
+from ..access import staff_only
+from ..errors import DomainError
+from ..forms import ActionForm
+from ..ideas import queries as idea_queries
+from ..models import utcnow
+from ..moderation.services import set_idea_hidden
+from ..rules import slugify
+from ..web import form_error
+from . import queries, services
+from .export import csv_lines
+from .forms import BulkStatusForm, CategoryForm, NoteForm, OwnerForm, StatusForm
+
+bp = staff_only(Blueprint("triage", __name__, url_prefix="/admin"))
+
+
+def inbox_filter(*, default_status: str = queries.ATTENTION) -> queries.InboxFilter:
+    """The inbox filter from the query string (the filter form's fields)."""
+    args = request.args
+    return queries.InboxFilter(
+        status=args.get("status") or default_status,
+        category=args.get("category") or None,
+        older_than=args.get("older_than", type=int),
+        mine=args.get("mine") == "1",
+        unanswered=args.get("unanswered") == "1",
+        hidden=args.get("hidden") == "1",
+        cursor=args.get("cursor") or None,
+    )
+
+
+@bp.get("")
+def inbox():
+    return render_inbox(BulkStatusForm(statuses=idea_queries.statuses(), formdata=None))
+
+
+@bp.post("/bulk-status")
+def bulk_status():
+    form = BulkStatusForm(statuses=idea_queries.statuses())
+    if form.validate_on_submit():
+        try:
+            moved = services.bulk_change_status(
+                idea_ids=form.idea_ids.data, actor_id=current_user.id,
+                status_slug=form.status.data, response=form.response.data or "",
+            )
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash(f"{moved} idea{'s' if moved != 1 else ''} moved.", "success")
+            return redirect(url_for("triage.inbox", **inbox_filter().args()))
+    return render_inbox(form), 400
+
+
+def render_inbox(bulk_form: BulkStatusForm):
+    filters = inbox_filter()
+    page = queries.inbox(filters, viewer_id=current_user.id, limit=current_app.config["PAGE_SIZE"])
+    return render_template(
+        "triage/inbox.html", page=page, filters=filters, bulk_form=bulk_form, ages=queries.AGES,
+        statuses=idea_queries.statuses(), categories=idea_queries.categories(),
+        selected=set(bulk_form.idea_ids.data or ()),
+    )
+
+
+@bp.get("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    return render_idea(idea_id)
+
+
+@bp.post("/ideas/<int:idea_id>/status")
+def change_status(idea_id: int):
+    form = StatusForm(statuses=idea_queries.statuses())
+    if form.validate_on_submit():
+        try:
+            services.change_status(idea_id=idea_id, actor_id=current_user.id, status_slug=form.status.data,
+                                   response=form.response.data or "")
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Status saved. The change and any response are on the idea's public page.", "success")
+            return after_save(idea_id, go_next=request.form.get("then") == "next")
+    return render_idea(idea_id, status_form=form), 400
+
+
+@bp.post("/ideas/<int:idea_id>/owner")
+def assign_owner(idea_id: int):
+    form = OwnerForm(staff=queries.staff_members())
+    if form.validate_on_submit():
+        try:
+            changed = services.assign_owner(idea_id=idea_id, actor_id=current_user.id, owner_id=form.owner_id.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Owner saved." if changed else "The owner was already that.", "success" if changed else "info")
+            return after_save(idea_id)
+    return render_idea(idea_id, owner_form=form), 400
+
+
+@bp.post("/ideas/<int:idea_id>/category")
+def change_category(idea_id: int):
+    form = CategoryForm(categories=idea_queries.categories())
+    if form.validate_on_submit():
+        try:
+            changed = services.change_category(idea_id=idea_id, actor_id=current_user.id,
+                                               category_id=form.category.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Category saved." if changed else "The category was already that.",
+                  "success" if changed else "info")
+            return after_save(idea_id)
+    return render_idea(idea_id, category_form=form), 400
+
+
+@bp.post("/ideas/<int:idea_id>/notes")
+def add_note(idea_id: int):
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            note_id = services.add_note(idea_id=idea_id, actor_id=current_user.id, body=form.body.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            flash("Note added. Only the product team sees it.", "success")
+            return redirect(idea_page_url(idea_id) + f"#note-{note_id}")
+    return render_idea(idea_id, note_form=form), 400
+
+
+@bp.post("/ideas/<int:idea_id>/hide")
+def hide(idea_id: int):
+    return set_hidden(idea_id, hidden=True)
+
+
+@bp.post("/ideas/<int:idea_id>/unhide")
+def unhide(idea_id: int):
+    return set_hidden(idea_id, hidden=False)
+
+
+def set_hidden(idea_id: int, *, hidden: bool):
+    if ActionForm().validate_on_submit():
+        set_idea_hidden(idea_id=idea_id, actor_id=current_user.id, hidden=hidden)
+        flash("The idea is hidden from the public." if hidden else "The idea is public again.", "success")
+    return after_save(idea_id)
+
+
+@bp.get("/export.csv")
+def export():
+    filters = inbox_filter(default_status=queries.ALL)
+    rows = queries.export_rows(filters, viewer_id=current_user.id)
+
+    def url(row) -> str:
+        return url_for("ideas.detail", idea_id=row.id, slug=slugify(row.title), _external=True)
+
+    response = Response(stream_with_context(csv_lines(rows, url)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=ideas-{utcnow():%Y-%m-%d}.csv"
+    return response
+
+
+def render_idea(idea_id: int, **forms):
+    detail = queries.triage_detail(idea_id)
+    idea = detail.idea
+    filters = inbox_filter()
+    statuses = idea_queries.statuses()
+    forms.setdefault("status_form", StatusForm(statuses=statuses, formdata=None, data={"status": idea.status.slug}))
+    forms.setdefault("owner_form", OwnerForm(staff=queries.staff_members(), formdata=None,
+                                             data={"owner_id": idea.owner_id}))
+    forms.setdefault("category_form", CategoryForm(categories=idea_queries.categories(), formdata=None,
+                                                   data={"category": idea.category_id}))
+    forms.setdefault("note_form", NoteForm(formdata=None))
+    return render_template(
+        "triage/idea.html", detail=detail, idea=idea, filters=filters, filter_args=filters.args(),
+        next_id=queries.next_in_queue(filters, after_id=idea_id, viewer_id=current_user.id), **forms,
+    )
+
+
+def idea_page_url(idea_id: int) -> str:
+    return url_for("triage.idea", idea_id=idea_id, **inbox_filter().args())
+
+
+def after_save(idea_id: int, *, go_next: bool = False):
+    """Back to the idea's triage page, or on to the next idea in the same inbox view."""
+    if not go_next:
+        return redirect(idea_page_url(idea_id))
+    filters = inbox_filter()
+    next_id = queries.next_in_queue(filters, after_id=idea_id, viewer_id=current_user.id)
+    if next_id is None:
+        flash("That was the last idea in this view.", "info")
+        return redirect(url_for("triage.inbox", **filters.args()))
+    return redirect(url_for("triage.idea", idea_id=next_id, **filters.args()))

@@ -1,0 +1,61 @@
+"""The product manager's loop in a real browser: log in, work an inbox item, and the customer sees the answer."""
+import itertools
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_journey import register
+
+_number = itertools.count(1)
+
+
+def log_in(page, base: str, email: str, password: str = "demo-portal-passphrase") -> None:
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_pm_answers_an_inbox_item_and_the_customer_sees_it(browser, demo_server, shoot):
+    base = demo_server.url
+    customer = browser.new_page()
+    register(customer, base)
+    title = f"Print a single idea as a one-page PDF {next(_number)}"
+    customer.get_by_role("link", name="Submit an idea").first.click()
+    customer.get_by_label("Title").fill(title)
+    customer.get_by_label("Category").select_option(label="Desktop app")
+    customer.get_by_label("Describe your idea").fill("For our weekly planning meeting.")
+    customer.get_by_role("button", name="Post idea").click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text(title)
+    idea_url = customer.url
+
+    pm = browser.new_page()
+    log_in(pm, base, "pm@example.com")
+    pm.get_by_role("link", name="Product team").click()
+    expect(pm).to_have_url(re.compile(r"/admin$"))
+    # The newest submission is the last item of the oldest-first queue; filter by its category.
+    pm.get_by_label("Category").select_option(label="Desktop app")
+    pm.get_by_role("button", name="Apply filters").click()
+    while pm.get_by_role("link", name=title).count() == 0:
+        pm.get_by_role("link", name=re.compile("Next page")).click()
+    shoot(pm, "triage-inbox")
+    pm.get_by_role("link", name=title).click()
+    expect(pm.get_by_role("heading", level=1)).to_have_text(title)
+    pm.get_by_label("New status").select_option(label="Planned")
+    pm.get_by_label(re.compile("response", re.I)).first.fill(
+        "Good idea: **planned** for the next desktop release."
+    )
+    shoot(pm, "triage-idea")
+    pm.get_by_role("button", name="Save", exact=True).click()
+    expect(pm.locator(".flash")).to_be_visible()
+
+    customer.goto(idea_url)
+    timeline = customer.locator(".timeline")
+    expect(timeline.get_by_text("Official response")).to_be_visible()
+    expect(timeline.locator("strong", has_text="planned")).to_be_visible()
+    expect(customer.locator(".idea .badge").first).to_have_text("Planned")
+    shoot(customer, "idea-answered")
+
+    # A member cannot reach the staff area.
+    customer.goto(f"{base}/admin")
+    expect(customer.get_by_role("heading", level=1)).to_have_text("You can't do that")

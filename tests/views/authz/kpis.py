@@ -1,0 +1,6 @@
+"""The KPI dashboard."""
+from . import staff
+
+ROWS = [
+    staff("GET", "/admin/kpis"),
+]
