@@ -102,7 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from .kpis.views import bp as kpis_bp
     from .main.views import bp as main_bp
     from .merges.views import bp as merges_bp
-    from .moderation.views import bp as moderation_bp, flags_bp
+    from .moderation.views import bp as moderation_bp
+    from .moderation.views import flags_bp
     from .settings.styles import bp as status_styles_bp
     from .settings.views import bp as settings_bp
     from .triage.views import bp as triage_bp

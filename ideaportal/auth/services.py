@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import rules
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import User
 from ..security import hash_password, needs_rehash, verify_password
@@ -60,15 +60,3 @@ def _dummy_hash() -> str:
     if "hash" not in _TIMING_DUMMY_HASH:
         _TIMING_DUMMY_HASH["hash"] = hash_password("not-a-real-password-0")
     return _TIMING_DUMMY_HASH["hash"]
-
-
-def set_role(*, email: str, role: str) -> User:
-    """Give the account with this email a role. Raises NotFound, Invalid."""
-    if role not in rules.ROLES:
-        raise Invalid(f"Unknown role {role!r}: use one of {', '.join(rules.ROLES)}.", field="role")
-    user = db.session.scalar(select(User).where(User.email == rules.normalise_email(email)))
-    if user is None:
-        raise NotFound(f"No account has the email {email!r}.")
-    user.role = role
-    db.session.commit()
-    return user

@@ -1,12 +1,20 @@
 """Register, log in, log out."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import limiter
+from ..forms import ActionForm
 from ..web import form_error, redirect_back, safe_next
 from . import services
-from ..forms import ActionForm
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -10,7 +10,16 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import Category, Comment, Idea, Status, StatusChange, Subscription, User, Vote
+from ..models import (
+    Category,
+    Comment,
+    Idea,
+    Status,
+    StatusChange,
+    Subscription,
+    User,
+    Vote,
+)
 from ..text import plain_text
 
 SORTS = {

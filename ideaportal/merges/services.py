@@ -10,7 +10,17 @@ from .. import audit, rules
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..ideas.services import recount
-from ..models import Idea, IdeaMerge, MergedVote, Status, StatusChange, Subscription, UTCDateTime, Vote, utcnow
+from ..models import (
+    Idea,
+    IdeaMerge,
+    MergedVote,
+    Status,
+    StatusChange,
+    Subscription,
+    UTCDateTime,
+    Vote,
+    utcnow,
+)
 from ..text import render_markdown
 
 DUPLICATE = "duplicate"

@@ -1,7 +1,15 @@
 """Moderation routes: members report ideas and comments; staff work through the reports."""
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask_login import current_user, login_required
 
 from ..access import staff_only

@@ -1,6 +1,13 @@
 """Settings forms: shape only; slugs, colours and the admin rules are checked by the services."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, ColorField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    ColorField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..rules import MIN_CONTRAST, ROLES, STATUS_KINDS

@@ -9,7 +9,16 @@ from sqlalchemy.orm import aliased
 from .. import rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..models import AuditEntry, Category, Comment, Idea, IdeaMerge, Status, StatusChange, User
+from ..models import (
+    AuditEntry,
+    Category,
+    Comment,
+    Idea,
+    IdeaMerge,
+    Status,
+    StatusChange,
+    User,
+)
 
 USER_STATES = {"active": True, "deactivated": False}
 SEARCH_MAX = 254

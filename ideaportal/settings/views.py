@@ -1,5 +1,13 @@
 """Admin settings pages: users and roles, statuses, categories, the audit log. Admins only."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..access import admin_only
@@ -8,7 +16,14 @@ from ..forms import ActionForm
 from ..rules import ROLES
 from ..web import form_error, redirect_back, wants_json
 from . import queries, services
-from .forms import CategoryEditForm, CategoryForm, MoveForm, RoleForm, StatusEditForm, StatusForm
+from .forms import (
+    CategoryEditForm,
+    CategoryForm,
+    MoveForm,
+    RoleForm,
+    StatusEditForm,
+    StatusForm,
+)
 
 bp = admin_only(Blueprint("settings", __name__, url_prefix="/admin"))
 REFUSALS = (Invalid, PermissionDenied, Conflict)  # shown as a message on the list; NotFound stays a 404

@@ -1,6 +1,14 @@
 """Staff triage pages: the inbox, bulk status changes, one idea's triage page and its actions, the CSV export."""
 from flask import (
-    Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for,
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
 )
 from flask_login import current_user
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from ideaportal.auth import services
-from ideaportal.errors import Conflict, Invalid, NotFound
+from ideaportal.errors import Conflict, Invalid
 from ideaportal.extensions import db
 from ideaportal.models import User
 from tests import factories
@@ -78,12 +78,3 @@ def test_authenticate_upgrades_a_hash_made_with_weaker_parameters(app):
     finally:
         app.config["ARGON2_TIME_COST"] = 1
     assert db.session.get(User, user.id).password_hash != weak_hash
-
-
-def test_set_role_changes_the_role_and_refuses_unknown_ones(app):
-    factories.user(email="pm@example.com")
-    assert services.set_role(email="PM@example.com", role="pm").role == "pm"
-    with pytest.raises(Invalid):
-        services.set_role(email="pm@example.com", role="superuser")
-    with pytest.raises(NotFound):
-        services.set_role(email="missing@example.com", role="pm")

@@ -1,7 +1,6 @@
 """Every KPI against a hand-built portal, on both databases."""
-from datetime import date, datetime, timedelta, timezone
-
 import re
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, func, select, text, update

@@ -11,7 +11,16 @@ from ideaportal.extensions import db
 from ideaportal.ideas import queries
 from ideaportal.ideas.services import cast_vote, recount
 from ideaportal.merges import services
-from ideaportal.models import AuditEntry, Idea, IdeaMerge, MergedVote, Status, StatusChange, Subscription, Vote
+from ideaportal.models import (
+    AuditEntry,
+    Idea,
+    IdeaMerge,
+    MergedVote,
+    Status,
+    StatusChange,
+    Subscription,
+    Vote,
+)
 from tests import factories
 
 POOL = 6

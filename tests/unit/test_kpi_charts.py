@@ -7,7 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ideaportal.kpis import charts
-from ideaportal.kpis.queries import CategoryVotes, Funnel, Kpis, WeekCount, percentile_ranks, rate, week_starts
+from ideaportal.kpis.queries import (
+    CategoryVotes,
+    Funnel,
+    Kpis,
+    WeekCount,
+    percentile_ranks,
+    rate,
+    week_starts,
+)
 
 
 @pytest.mark.parametrize("maximum, expected", [

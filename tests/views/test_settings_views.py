@@ -305,7 +305,7 @@ def test_the_audit_log_shows_who_what_and_the_change_readably(client, admin, run
     page = client.get("/admin/audit").text
     assert page.index("user.role") < page.index("idea.hide")  # newest first
     assert "<em>command line</em>" in page and "root_admin" in page
-    assert f'href="/admin/users?q=kim">kim</a>' in page
+    assert 'href="/admin/users?q=kim">kim</a>' in page
     assert f'href="/ideas/{idea.id}-offline-mode-please">Offline mode please</a>' in page
     assert re.search(r"<dt>role</dt>\s*<dd><span class=\"changes__old\">member</span>.*?"
                      r"<span class=\"changes__new\">pm</span></dd>", page, re.S)
