@@ -80,12 +80,37 @@ class Status(db.Model):
     __table_args__ = (CheckConstraint("kind IN ('open', 'active', 'completed', 'declined')", name="kind"),)
 
 
+class Campaign(db.Model):
+    """A Storm Session: a time-boxed question the product team asks, with its own ideas."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(140))
+    question: Mapped[str] = mapped_column(String(280))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    voting_after_close: Mapped[bool] = mapped_column(default=False)  # may members still vote once it ends?
+    vote_budget: Mapped[int | None] = mapped_column()  # votes each member may have on open ideas; None: unlimited
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_campaign_dates", "starts_at", "ends_at"),
+        CheckConstraint("ends_at > starts_at", name="dates"),
+        CheckConstraint("vote_budget IS NULL OR vote_budget > 0", name="vote_budget"),
+    )
+
+
 class Idea(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     status_id: Mapped[int] = mapped_column(ForeignKey("status.id"), index=True)
     upvotes: Mapped[int] = mapped_column(default=0)
@@ -107,6 +132,7 @@ class Idea(db.Model):
     owner: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[owner_id])
     category: Mapped[Category] = relationship(lazy="raise")
     status: Mapped[Status] = relationship(lazy="raise")
+    campaign: Mapped[Campaign | None] = relationship(lazy="raise")
 
     # One index per list sort; each ends in id so keyset cursors are total orders.
     __table_args__ = (
@@ -116,6 +142,9 @@ class Idea(db.Model):
         Index("ix_idea_discussed", "comment_count", "id"),
         Index("ix_idea_triage", "status_id", "created_at", "id"),  # the inbox: one status, oldest first
         Index("ix_idea_stale", "status_id", "last_activity_at"),
+        # Covering: contributor points sum scores per author without reading the ideas.
+        Index("ix_idea_author_score", "author_id", "score", "status_id"),
+        Index("ix_idea_campaign", "campaign_id", "score", "id"),
         # Partial, so that planners never prefer it for the lists' `merged_into_id IS NULL`.
         Index(
             "ix_idea_merged_into", "merged_into_id",
@@ -135,6 +164,8 @@ class Vote(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "idea_id", name="uq_vote_user_id_idea_id"),
+        # Leaderboard windows: the votes cast since a moment, per idea, read from the index alone.
+        Index("ix_vote_window", "created_at", "idea_id", "value"),
         CheckConstraint("value IN (-1, 1)", name="value"),
     )
 
