@@ -30,6 +30,25 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["here"] = lambda: request.full_path.rstrip("?")
     app.jinja_env.globals["staff_nav"] = staff_nav
+    app.jinja_env.globals["public_nav"] = public_nav
+
+
+# The public sections in the header: (endpoint, label). A section shows once its blueprint exists.
+PUBLIC_SECTIONS = [
+    ("ideas.index", "Browse ideas"),
+    ("leaderboard.index", "Leaderboard"),
+    ("roadmap.index", "Roadmap"),
+    ("campaigns.index", "Storm Sessions"),
+]
+
+
+def public_nav() -> list[tuple[str, str, bool]]:
+    """(url, label, is current) for the public sections that exist."""
+    return [
+        (url_for(endpoint), label, request.endpoint == endpoint)
+        for endpoint, label in PUBLIC_SECTIONS
+        if endpoint in current_app.view_functions
+    ]
 
 
 # The staff area's sections: (endpoint, label, roles). A section shows once its blueprint exists.
