@@ -9,35 +9,20 @@ through `planned` first) and a first response some hours or days after it was su
 whole requests through the Flask test client (routing, login check, queries, template) as a
 product manager, and each query alone; reports medians.
 """
-import argparse
 import random
-import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from flask_migrate import upgrade
-from sqlalchemy import func, insert, select, text, update
+from _timing import analyze, arguments, median_ms, seeded_app
+from sqlalchemy import func, insert, select, update
 
-from ideaportal import create_app
 from ideaportal.auth.services import register
-from ideaportal.bench import BATCH, seed
+from ideaportal.bench import BATCH
 from ideaportal.extensions import db
 from ideaportal.kpis import queries
 from ideaportal.models import Idea, Status, StatusChange, utcnow
 
 PASSWORD = "benchmark password 1"
-
-
-def median_ms(action, repeats: int) -> float:
-    action()  # warm caches and compiled statements
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
 
 
 def add_history(seed_value: int = 1) -> str:
@@ -72,46 +57,32 @@ def _change(idea_id: int, from_id: int, to_id: int, at) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ideas", type=int, default=100_000)
-    parser.add_argument("--users", type=int, default=2_000)
-    parser.add_argument("--votes-per-idea", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as instance:
-        url = args.database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                          "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            upgrade()
-            print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
-            print(add_history())
-            pm = register(email="kpi-bench@example.com", username="kpi_bench", password=PASSWORD, role="pm")
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            client = app.test_client()
-            assert client.post("/auth/login", data={"email": pm.email, "password": PASSWORD}).status_code == 302
-            changes = db.session.scalar(select(func.count(StatusChange.id)))
-            print(f"{db.engine.dialect.name}, {args.ideas:,} ideas, {changes:,} status changes,"
-                  f" median of {args.repeats}")
-            print("request = the whole /admin/kpis page; the other columns time each query alone")
-            print(f"{'period':<8} {'request':>9} {'per week':>9} {'funnel':>9} {'response':>9} {'categories':>11}")
-            now = utcnow()
-            for period in ("all", "365", "30"):
-                since = queries.period_start(period, now)
-                answered = queries.status_counts(since).answered
-                request = median_ms(lambda: client.get(f"/admin/kpis?period={period}"), args.repeats)
-                weeks = median_ms(lambda: queries.ideas_per_week(now=now), args.repeats)
-                funnel = median_ms(lambda: queries.status_counts(since), args.repeats)
-                response = median_ms(
-                    lambda: queries.response_percentiles(since, answered, (0.5, 0.9)), args.repeats
-                )
-                categories = median_ms(lambda: queries.top_categories(since), args.repeats)
-                print(f"{period:<8} {request:>7.1f}ms {weeks:>7.1f}ms {funnel:>7.1f}ms {response:>7.1f}ms"
-                      f" {categories:>9.1f}ms")
-            assert client.get("/admin/kpis").status_code == 200
+    args = arguments(__doc__.splitlines()[0], repeats=15).parse_args()
+    with seeded_app(args, WTF_CSRF_ENABLED=False) as app:
+        print(add_history())
+        pm = register(email="kpi-bench@example.com", username="kpi_bench", password=PASSWORD, role="pm")
+        analyze()
+        client = app.test_client()
+        assert client.post("/auth/login", data={"email": pm.email, "password": PASSWORD}).status_code == 302
+        changes = db.session.scalar(select(func.count(StatusChange.id)))
+        print(f"{db.engine.dialect.name}, {args.ideas:,} ideas, {changes:,} status changes,"
+              f" median of {args.repeats}")
+        print("request = the whole /admin/kpis page; the other columns time each query alone")
+        print(f"{'period':<8} {'request':>9} {'per week':>9} {'funnel':>9} {'response':>9} {'categories':>11}")
+        now = utcnow()
+        for period in ("all", "365", "30"):
+            since = queries.period_start(period, now)
+            answered = queries.status_counts(since).answered
+            request = median_ms(lambda: client.get(f"/admin/kpis?period={period}"), args.repeats)
+            weeks = median_ms(lambda: queries.ideas_per_week(now=now), args.repeats)
+            funnel = median_ms(lambda: queries.status_counts(since), args.repeats)
+            response = median_ms(
+                lambda: queries.response_percentiles(since, answered, (0.5, 0.9)), args.repeats
+            )
+            categories = median_ms(lambda: queries.top_categories(since), args.repeats)
+            print(f"{period:<8} {request:>7.1f}ms {weeks:>7.1f}ms {funnel:>7.1f}ms {response:>7.1f}ms"
+                  f" {categories:>9.1f}ms")
+        assert client.get("/admin/kpis").status_code == 200
 
 
 if __name__ == "__main__":

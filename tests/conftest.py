@@ -211,3 +211,23 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def logged_in(auth, *, username: str, role: str):
+    from tests import factories
+
+    user = factories.user(username=username, role=role)
+    assert auth.login(user).status_code == 302
+    return user
+
+
+@pytest.fixture
+def pm(auth):
+    """A product manager, logged in."""
+    return logged_in(auth, username="petra", role="pm")
+
+
+@pytest.fixture
+def admin(auth):
+    """An admin, logged in."""
+    return logged_in(auth, username="root_admin", role="admin")

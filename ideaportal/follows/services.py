@@ -30,31 +30,26 @@ def follow(*, idea_id: int, user_id: int) -> FollowState:
         db.session.execute(insert(Subscription).from_select(["user_id", "idea_id", "created_at"], new_row))
     except IntegrityError:  # the same member's other request followed first: the outcome is the same
         db.session.rollback()
-    state = _state(idea_id, user_id, public_only=True)
-    if state is None:
-        db.session.rollback()
-        raise NotFound("There is no idea with that number, or it can no longer be followed.")
-    db.session.commit()
-    return state
+    return _commit_state(idea_id, user_id, public_only=True,
+                         missing="There is no idea with that number, or it can no longer be followed.")
 
 
 def unfollow(*, idea_id: int, user_id: int) -> FollowState:
     """Stop following an idea, even a merged or hidden one, so nobody is stuck. Raises NotFound."""
     db.session.execute(delete(Subscription).where(Subscription.user_id == user_id, Subscription.idea_id == idea_id))
-    state = _state(idea_id, user_id, public_only=False)
-    if state is None:
-        db.session.rollback()
-        raise NotFound("There is no idea with that number.")
-    db.session.commit()
-    return state
+    return _commit_state(idea_id, user_id, public_only=False, missing="There is no idea with that number.")
 
 
-def _state(idea_id: int, user_id: int, *, public_only: bool) -> FollowState | None:
-    """Whether the user follows the idea and how many do, in one query; None when there is no such idea."""
+def _commit_state(idea_id: int, user_id: int, *, public_only: bool, missing: str) -> FollowState:
+    """Whether the user follows the idea and how many do, in one query, then commit; no such idea rolls back."""
     followers = select(func.count()).where(Subscription.idea_id == Idea.id).scalar_subquery()
     following = exists().where(Subscription.idea_id == Idea.id, Subscription.user_id == user_id)
     query = select(followers, following).where(Idea.id == idea_id)
     if public_only:
         query = query.where(public_ideas())
     row = db.session.execute(query).one_or_none()
-    return None if row is None else FollowState(following=bool(row[1]), followers=row[0])
+    if row is None:
+        db.session.rollback()
+        raise NotFound(missing)
+    db.session.commit()
+    return FollowState(following=bool(row[1]), followers=row[0])

@@ -13,27 +13,21 @@ bp = Blueprint("follows", __name__)
 @bp.post("/ideas/<int:idea_id>/follow")
 @login_required
 def follow(idea_id: int):
-    form = _checked_form()
-    state = services.follow(idea_id=idea_id, user_id=current_user.id)
-    return _respond(idea_id, form, state, "You're following this idea.")
+    return _follow_action(idea_id, services.follow, "You're following this idea.")
 
 
 @bp.post("/ideas/<int:idea_id>/unfollow")
 @login_required
 def unfollow(idea_id: int):
-    form = _checked_form()
-    state = services.unfollow(idea_id=idea_id, user_id=current_user.id)
-    return _respond(idea_id, form, state, "You no longer follow this idea.")
+    return _follow_action(idea_id, services.unfollow, "You no longer follow this idea.")
 
 
-def _checked_form() -> ActionForm:
+def _follow_action(idea_id: int, use_case, message: str):
+    """Run `services.follow` or `services.unfollow` for the current user and answer with the new state."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400, "This form had expired. Please reload the page and try again.")
-    return form
-
-
-def _respond(idea_id: int, form: ActionForm, state: services.FollowState, message: str):
+    state = use_case(idea_id=idea_id, user_id=current_user.id)
     if wants_json():
         return jsonify(state.as_dict())
     flash(message, "success")

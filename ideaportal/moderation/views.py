@@ -123,47 +123,52 @@ def queue():
 @bp.post("/ideas/<int:idea_id>/dismiss")
 def dismiss_idea(idea_id: int):
     count = services.dismiss_idea_flags(idea_id=idea_id, actor_id=current_user.id)
-    return _resolved(count, f"Dismissed {_reports(count)} on idea #{idea_id}; it stays up."
-                     if count else f"Idea #{idea_id} had no open reports.")
+    return _dismissed(count, "idea", idea_id)
 
 
 @bp.post("/ideas/<int:idea_id>/hide")
 def hide_idea(idea_id: int):
     count = services.hide_flagged_idea(idea_id=idea_id, actor_id=current_user.id)
-    return _resolved(count, f"Idea #{idea_id} is hidden from the public" + _closed(count), hidden=True)
+    return _hidden(count, "idea", idea_id)
 
 
 @bp.post("/comments/<int:comment_id>/dismiss")
 def dismiss_comment(comment_id: int):
     count = services.dismiss_comment_flags(comment_id=comment_id, actor_id=current_user.id)
-    return _resolved(count, f"Dismissed {_reports(count)} on comment #{comment_id}; it stays up."
-                     if count else f"Comment #{comment_id} had no open reports.")
+    return _dismissed(count, "comment", comment_id)
 
 
 @bp.post("/comments/<int:comment_id>/hide")
 def hide_comment(comment_id: int):
     count = services.hide_flagged_comment(comment_id=comment_id, actor_id=current_user.id)
-    return _resolved(count, f"Comment #{comment_id} is hidden from the public" + _closed(count), hidden=True)
+    return _hidden(count, "comment", comment_id)
 
 
 @bp.post("/ideas/<int:idea_id>/unhide")
 def unhide_idea(idea_id: int):
     changed = services.set_idea_hidden(idea_id=idea_id, actor_id=current_user.id, hidden=False)
-    return _unhidden(changed, f"Idea #{idea_id}")
+    return _unhidden(changed, "idea", idea_id)
 
 
 @bp.post("/comments/<int:comment_id>/unhide")
 def unhide_comment(comment_id: int):
     changed = services.set_comment_hidden(comment_id=comment_id, actor_id=current_user.id, hidden=False)
-    return _unhidden(changed, f"Comment #{comment_id}")
+    return _unhidden(changed, "comment", comment_id)
 
 
 def _reports(count: int) -> str:
     return f"{count} report{'' if count == 1 else 's'}"
 
 
-def _closed(count: int) -> str:
-    return f"; {_reports(count)} closed." if count else "."
+def _dismissed(count: int, kind: str, target_id: int):
+    if count:
+        return _resolved(count, f"Dismissed {_reports(count)} on {kind} #{target_id}; it stays up.")
+    return _resolved(count, f"{kind.capitalize()} #{target_id} had no open reports.")
+
+
+def _hidden(count: int, kind: str, target_id: int):
+    closed = f"; {_reports(count)} closed." if count else "."
+    return _resolved(count, f"{kind.capitalize()} #{target_id} is hidden from the public{closed}", hidden=True)
 
 
 def _resolved(count: int, message: str, *, hidden: bool = False):
@@ -173,8 +178,9 @@ def _resolved(count: int, message: str, *, hidden: bool = False):
     return redirect_back("moderation.queue")
 
 
-def _unhidden(changed: bool, what: str):
+def _unhidden(changed: bool, kind: str, target_id: int):
     if wants_json():
         return jsonify(changed=changed)
+    what = f"{kind.capitalize()} #{target_id}"
     flash(f"{what} is visible again." if changed else f"{what} was not hidden.", "success" if changed else "info")
     return redirect_back("moderation.queue", show="hidden")

@@ -109,10 +109,7 @@ def status_in_use(status_id: int) -> bool:
 
 def get_status(status_id: int) -> Status:
     """Raises NotFound."""
-    status = db.session.get(Status, status_id)
-    if status is None:
-        raise NotFound("There is no status with that number.")
-    return status
+    return _get(Status, status_id, "status")
 
 
 @dataclass(frozen=True)
@@ -135,10 +132,14 @@ def category_in_use(category_id: int) -> bool:
 
 def get_category(category_id: int) -> Category:
     """Raises NotFound."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        raise NotFound("There is no category with that number.")
-    return category
+    return _get(Category, category_id, "category")
+
+
+def _get(model, row_id: int, noun: str):
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"There is no {noun} with that number.")
+    return row
 
 
 @dataclass(frozen=True)

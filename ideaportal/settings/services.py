@@ -118,13 +118,7 @@ def create_status(*, actor_id: int, slug: str, label: str, kind: str, colour: st
         raise Invalid(f"Choose one of: {', '.join(rules.STATUS_KINDS)}.", field="kind")
     values = {"slug": slug, "label": _required(label, "label", LABEL_MAX), "kind": kind,
               "colour": rules.check_badge_colour(colour), "requires_response": bool(requires_response)}
-    if db.session.scalar(select(Status.id).where(Status.slug == slug)) is not None:
-        raise Conflict("A status already has that slug.", field="slug")
-    status = _insert(Status, values, taken="A status already has that slug.")
-    audit.record(actor_id=actor_id, action="status.create", target_type="status", target_id=status.id,
-                 after={**values, "position": status.position})
-    db.session.commit()
-    return status
+    return _create(Status, values, actor_id=actor_id, target_type="status")
 
 
 def update_status(*, status_id: int, actor_id: int, label: str, colour: str, requires_response: bool) -> Status:
@@ -160,13 +154,7 @@ def create_category(*, actor_id: int, slug: str, name: str, description: str) ->
     """Add a category at the end of the list. Raises Invalid (slug, name), Conflict (slug taken)."""
     slug = rules.check_category_slug(slug.strip())
     values = {"slug": slug, "name": _required(name, "name", NAME_MAX), "description": description.strip()}
-    if db.session.scalar(select(Category.id).where(Category.slug == slug)) is not None:
-        raise Conflict("A category already has that slug.", field="slug")
-    category = _insert(Category, values, taken="A category already has that slug.")
-    audit.record(actor_id=actor_id, action="category.create", target_type="category", target_id=category.id,
-                 after={**values, "position": category.position})
-    db.session.commit()
-    return category
+    return _create(Category, values, actor_id=actor_id, target_type="category")
 
 
 def update_category(*, category_id: int, actor_id: int, name: str, description: str) -> Category:
@@ -204,8 +192,11 @@ def _required(text: str, field: str, max_length: int) -> str:
     return text
 
 
-def _insert(model, values: dict, *, taken: str):
-    """Add a row at the end of its list and flush it; a lost race for the slug becomes Conflict."""
+def _create(model, values: dict, *, actor_id: int, target_type: str):
+    """Add a row at the end of its list, recording it; a slug in use, or taken in a race, is Conflict."""
+    taken = f"A {target_type} already has that slug."
+    if db.session.scalar(select(model.id).where(model.slug == values["slug"])) is not None:
+        raise Conflict(taken, field="slug")
     position = db.session.scalar(select(func.coalesce(func.max(model.position) + 1, 0)))
     row = model(**values, position=position)
     db.session.add(row)
@@ -214,6 +205,9 @@ def _insert(model, values: dict, *, taken: str):
     except IntegrityError:
         db.session.rollback()
         raise Conflict(taken, field="slug") from None
+    audit.record(actor_id=actor_id, action=f"{target_type}.create", target_type=target_type, target_id=row.id,
+                 after={**values, "position": position})
+    db.session.commit()
     return row
 
 

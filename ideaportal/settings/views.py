@@ -50,6 +50,27 @@ def row_action(form, run, *, done: str, unchanged: str = "", back: str):
     return redirect_back(back)
 
 
+def saved(form, run, *, done, back: str, anchor: str):
+    """A settings form's POST: validate, run one service, then back to the list at the row it saved.
+
+    `done` is the message, or makes it from the row. Returns None when the form is not valid or the
+    service refused; the refusal is shown next to its field.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        row = run()
+    except DomainError as error:
+        form_error(form, error)
+        return None
+    flash(done(row) if callable(done) else done, "success")
+    return redirect(url_for(back) + f"#{anchor}-{row.id}")
+
+
+def form_page(template: str, form, **context):
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
 # Users ---------------------------------------------------------------------------------------
 
 @bp.get("/users")
@@ -95,35 +116,25 @@ def reactivate_user(user_id: int):
 @bp.route("/statuses", methods=["GET", "POST"])
 def statuses():
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            status = services.create_status(
-                actor_id=current_user.id, slug=form.slug.data, label=form.label.data, kind=form.kind.data,
-                colour=form.colour.data, requires_response=form.requires_response.data,
-            )
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash(f"The status “{status.label}” is added at the end of the list.", "success")
-            return redirect(url_for("settings.statuses") + f"#status-{status.id}")
-    page = render_template("settings/statuses.html", rows=queries.statuses(), form=form)
-    return page, 400 if form.errors else 200
+    return saved(
+        form, lambda: services.create_status(
+            actor_id=current_user.id, slug=form.slug.data, label=form.label.data, kind=form.kind.data,
+            colour=form.colour.data, requires_response=form.requires_response.data,
+        ),
+        done=lambda status: f"The status “{status.label}” is added at the end of the list.",
+        back="settings.statuses", anchor="status",
+    ) or form_page("settings/statuses.html", form, rows=queries.statuses())
 
 
 @bp.route("/statuses/<int:status_id>", methods=["GET", "POST"])
 def edit_status(status_id: int):
     status = queries.get_status(status_id)
     form = StatusEditForm(obj=None if request.method == "POST" else status)
-    if form.validate_on_submit():
-        try:
-            services.update_status(status_id=status_id, actor_id=current_user.id, label=form.label.data,
-                                   colour=form.colour.data, requires_response=form.requires_response.data)
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash("The status is saved.", "success")
-            return redirect(url_for("settings.statuses") + f"#status-{status_id}")
-    return render_template("settings/status_edit.html", form=form, status=status), 400 if form.errors else 200
+    return saved(
+        form, lambda: services.update_status(status_id=status_id, actor_id=current_user.id, label=form.label.data,
+                                             colour=form.colour.data, requires_response=form.requires_response.data),
+        done="The status is saved.", back="settings.statuses", anchor="status",
+    ) or form_page("settings/status_edit.html", form, status=status)
 
 
 @bp.post("/statuses/<int:status_id>/move")
@@ -149,33 +160,23 @@ def delete_status(status_id: int):
 @bp.route("/categories", methods=["GET", "POST"])
 def categories():
     form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            category = services.create_category(actor_id=current_user.id, slug=form.slug.data, name=form.name.data,
-                                                description=form.description.data or "")
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash(f"The category “{category.name}” is added at the end of the list.", "success")
-            return redirect(url_for("settings.categories") + f"#category-{category.id}")
-    page = render_template("settings/categories.html", rows=queries.categories(), form=form)
-    return page, 400 if form.errors else 200
+    return saved(
+        form, lambda: services.create_category(actor_id=current_user.id, slug=form.slug.data, name=form.name.data,
+                                               description=form.description.data or ""),
+        done=lambda category: f"The category “{category.name}” is added at the end of the list.",
+        back="settings.categories", anchor="category",
+    ) or form_page("settings/categories.html", form, rows=queries.categories())
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def edit_category(category_id: int):
     category = queries.get_category(category_id)
     form = CategoryEditForm(obj=None if request.method == "POST" else category)
-    if form.validate_on_submit():
-        try:
-            services.update_category(category_id=category_id, actor_id=current_user.id, name=form.name.data,
-                                     description=form.description.data or "")
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash("The category is saved.", "success")
-            return redirect(url_for("settings.categories") + f"#category-{category_id}")
-    return render_template("settings/category_edit.html", form=form, category=category), 400 if form.errors else 200
+    return saved(
+        form, lambda: services.update_category(category_id=category_id, actor_id=current_user.id,
+                                               name=form.name.data, description=form.description.data or ""),
+        done="The category is saved.", back="settings.categories", anchor="category",
+    ) or form_page("settings/category_edit.html", form, category=category)
 
 
 @bp.post("/categories/<int:category_id>/move")

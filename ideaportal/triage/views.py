@@ -96,31 +96,31 @@ def change_status(idea_id: int):
 @bp.post("/ideas/<int:idea_id>/owner")
 def assign_owner(idea_id: int):
     form = OwnerForm(staff=queries.staff_members())
-    if form.validate_on_submit():
-        try:
-            changed = services.assign_owner(idea_id=idea_id, actor_id=current_user.id, owner_id=form.owner_id.data)
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash("Owner saved." if changed else "The owner was already that.", "success" if changed else "info")
-            return after_save(idea_id)
-    return render_idea(idea_id, owner_form=form), 400
+    return save_choice(idea_id, form, "owner", lambda: services.assign_owner(
+        idea_id=idea_id, actor_id=current_user.id, owner_id=form.owner_id.data,
+    ))
 
 
 @bp.post("/ideas/<int:idea_id>/category")
 def change_category(idea_id: int):
     form = CategoryForm(categories=idea_queries.categories())
+    return save_choice(idea_id, form, "category", lambda: services.change_category(
+        idea_id=idea_id, actor_id=current_user.id, category_id=form.category.data,
+    ))
+
+
+def save_choice(idea_id: int, form, field: str, change):
+    """Set the idea's owner or category with `change`, which says whether it changed; back to the idea."""
     if form.validate_on_submit():
         try:
-            changed = services.change_category(idea_id=idea_id, actor_id=current_user.id,
-                                               category_id=form.category.data)
+            changed = change()
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Category saved." if changed else "The category was already that.",
+            flash(f"{field.capitalize()} saved." if changed else f"The {field} was already that.",
                   "success" if changed else "info")
             return after_save(idea_id)
-    return render_idea(idea_id, category_form=form), 400
+    return render_idea(idea_id, **{f"{field}_form": form}), 400
 
 
 @bp.post("/ideas/<int:idea_id>/notes")

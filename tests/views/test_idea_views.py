@@ -1,14 +1,14 @@
 """Idea pages, voting and browsing through the test client."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import update
 
 from ideaportal.extensions import db
 from ideaportal.ideas import services
-from ideaportal.models import Idea, Status
+from ideaportal.models import Idea
 from tests import factories
+from tests.helpers import count_queries, status_id
 
 
 def card_ids(page: str) -> list[int]:
@@ -16,23 +16,8 @@ def card_ids(page: str) -> list[int]:
 
 
 def set_status(idea_id: int, slug: str) -> None:
-    status_id = db.session.scalar(select(Status.id).where(Status.slug == slug))
-    db.session.execute(update(Idea).where(Idea.id == idea_id).values(status_id=status_id))
+    db.session.execute(update(Idea).where(Idea.id == idea_id).values(status_id=status_id(slug)))
     db.session.commit()
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_submitting_an_idea_shows_it_with_the_authors_vote(client, auth, app):

@@ -1,9 +1,8 @@
 """Reporting from the idea page, and the staff's moderation queue, through the test client."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from ideaportal.comments import services as comments
 from ideaportal.extensions import db
@@ -11,24 +10,11 @@ from ideaportal.models import AuditEntry, Comment, Flag, Idea
 from ideaportal.moderation import services
 from tests import factories
 from tests.conftest import build_app
+from tests.helpers import count_queries
 
 JSON = {"Accept": "application/json"}
 THANKS = "Thanks — a moderator will review it."
 ALREADY = "You&#39;ve already reported this; the moderators will look at it."
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def open_flags(**target) -> list[Flag]:

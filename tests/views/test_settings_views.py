@@ -12,6 +12,7 @@ from ideaportal.models import AuditEntry, Category, Idea, Status, User
 from ideaportal.settings import services
 from tests import factories
 from tests.conftest import Auth, build_app
+from tests.helpers import audit_actions, status_id
 
 
 class OwnSessionClient(FlaskClient):
@@ -28,23 +29,8 @@ def own_session_client(app) -> FlaskClient:
     return OwnSessionClient(app, app.response_class, use_cookies=True)
 
 
-@pytest.fixture
-def admin(auth):
-    user = factories.user(username="root_admin", role="admin")
-    assert auth.login(user).status_code == 302
-    return user
-
-
-def status_id(slug: str) -> int:
-    return db.session.scalar(select(Status.id).where(Status.slug == slug))
-
-
 def row_order(page: str, prefix: str) -> list[int]:
     return [int(number) for number in re.findall(rf'<tr id="{prefix}-(\d+)"', page)]
-
-
-def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def flashed(client, response) -> str:
@@ -101,7 +87,7 @@ def test_an_admin_demoting_themselves_is_told_why_not(client, admin):
     factories.user(role="admin")
     page = flashed(client, client.post(f"/admin/users/{admin.id}/role", data={"role": "member"}))
     assert "You can&#39;t remove your own admin role. Ask another admin to do it." in page
-    assert db.session.get(User, admin.id).role == "admin" and actions() == []
+    assert db.session.get(User, admin.id).role == "admin" and audit_actions() == []
 
 
 def test_the_last_active_admin_keeps_the_role_whoever_asks(client, admin, runner):
@@ -113,7 +99,7 @@ def test_the_last_active_admin_keeps_the_role_whoever_asks(client, admin, runner
     assert result.exit_code == 1
     assert "This is the last active admin: make someone else an admin first." in result.output
     db.session.expire_all()
-    assert db.session.get(User, admin.id).role == "admin" and actions() == ["user.deactivate"]
+    assert db.session.get(User, admin.id).role == "admin" and audit_actions() == ["user.deactivate"]
 
 
 def test_an_unknown_role_is_refused_with_a_message(client, admin):
@@ -154,7 +140,7 @@ def test_a_deactivated_user_cannot_log_in_and_is_told_only_what_a_wrong_password
     assert LOGIN_FAILED.replace("'", "&#39;") in alert.search(deactivated.text).group(1)
     client.post(f"/admin/users/{member.id}/reactivate")
     assert visitor.post("/auth/login", data={"email": member.email, "password": factories.PASSWORD}).status_code == 302
-    assert actions() == ["user.deactivate", "user.reactivate"]
+    assert audit_actions() == ["user.deactivate", "user.reactivate"]
 
 
 def test_deactivating_oneself_is_refused(client, admin):
@@ -188,7 +174,7 @@ def test_adding_a_status_puts_it_last(client, admin):
     page = client.get("/admin/statuses").text
     assert row_order(page, "status")[-1] == new_id and "Shipped" in page
     assert db.session.get(Status, new_id).requires_response is True
-    assert actions() == ["status.create"]
+    assert audit_actions() == ["status.create"]
 
 
 def test_a_colour_too_light_for_white_text_is_explained_next_to_the_field(client, admin):
@@ -199,7 +185,7 @@ def test_a_colour_too_light_for_white_text_is_explained_next_to_the_field(client
     error = re.search(r'<p class="field__error" id="colour-error">([^<]+)</p>', response.text).group(1)
     assert "contrast ratio" in error and "4.5:1" in error
     assert 'value="sunny"' in response.text  # the input is kept
-    assert status_id("sunny") is None and actions() == []
+    assert status_id("sunny") is None and audit_actions() == []
 
 
 @pytest.mark.parametrize("data, field, message", [
@@ -242,7 +228,7 @@ def test_moving_a_status_reorders_the_table(client, admin):
     assert "already at that end" in at_top
     sideways = flashed(client, client.post(f"/admin/statuses/{moved}/move", data={"direction": "sideways"}))
     assert "Move up or down." in sideways
-    assert actions() == ["status.move"]
+    assert audit_actions() == ["status.move"]
 
 
 def test_deleting_statuses_obeys_the_rules(client, admin):
@@ -262,7 +248,7 @@ def test_deleting_statuses_obeys_the_rules(client, admin):
     assert f"/admin/statuses/{status_id('in_use')}/delete" not in listing
     page = flashed(client, client.post(f"/admin/statuses/{status_id('unused')}/delete"))
     assert "The status is deleted." in page and status_id("unused") is None
-    assert actions() == ["status.create", "status.create", "status.delete"]
+    assert audit_actions() == ["status.create", "status.create", "status.delete"]
 
 
 # Categories ----------------------------------------------------------------------------------
@@ -282,7 +268,9 @@ def test_categories_are_added_edited_reordered_and_deleted(client, admin):
     assert "Ideas use this category" in flashed(client, client.post(f"/admin/categories/{mobile}/delete"))
     assert "The category is deleted." in flashed(client, client.post(f"/admin/categories/{billing}/delete"))
     assert db.session.get(Category, billing) is None and db.session.get(Category, mobile) is not None
-    assert actions() == ["category.create", "category.create", "category.move", "category.update", "category.delete"]
+    assert audit_actions() == [
+        "category.create", "category.create", "category.move", "category.update", "category.delete",
+    ]
 
 
 def test_a_taken_or_malformed_category_slug_is_explained(client, admin):

@@ -8,19 +8,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
-from ideaportal.models import AuditEntry, Idea, Status, StatusChange, utcnow
+from ideaportal.models import Idea, StatusChange, utcnow
 from tests import factories
-
-
-@pytest.fixture
-def pm(auth):
-    user = factories.user(username="petra", role="pm")
-    assert auth.login(user).status_code == 302
-    return user
-
-
-def status_id(slug: str) -> int:
-    return db.session.scalar(select(Status.id).where(Status.slug == slug))
+from tests.helpers import audit_actions, status_id
 
 
 def fresh(idea_id: int) -> Idea:
@@ -37,10 +27,6 @@ def aged(title: str, days: int, **kwargs) -> int:
 
 def inbox_ids(html: str) -> list[int]:
     return [int(number) for number in re.findall(r'name="idea_ids" value="(\d+)"', html)]
-
-
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def count(model) -> int:

@@ -1,0 +1,58 @@
+"""What the benchmarks share: their common options, a migrated and seeded app, median timings."""
+import argparse
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from ideaportal import create_app
+from ideaportal.bench import seed
+from ideaportal.extensions import db
+
+
+def median_ms(action, repeats: int) -> float:
+    """The median of `repeats` timed runs of `action`, in milliseconds, after one untimed run."""
+    action()  # warm caches and compiled statements
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def arguments(description: str, *, repeats: int) -> argparse.ArgumentParser:
+    """A parser with the options every benchmark takes; a benchmark adds its own before parsing."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--votes-per-idea", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
+    return parser
+
+
+@contextmanager
+def seeded_app(args: argparse.Namespace, **config):
+    """The app on `--database-url` (else a temporary SQLite file), migrated and seeded with `bench seed`.
+
+    Yields it inside its app context; `config` adds to the benchmark configuration.
+    """
+    with tempfile.TemporaryDirectory() as instance:
+        url = args.database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+                          **config})
+        with app.app_context():
+            upgrade()
+            print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
+            yield app
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics once the data is loaded."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
