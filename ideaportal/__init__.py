@@ -96,30 +96,46 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .campaigns.views import admin_bp as campaign_admin_bp
+    from .campaigns.views import bp as campaigns_bp
     from .comments.views import bp as comments_bp
+    from .feeds.views import bp as feeds_bp
     from .follows.views import bp as follows_bp
     from .ideas.views import bp as ideas_bp
     from .kpis.views import bp as kpis_bp
+    from .leaderboard.views import bp as leaderboard_bp
+    from .leaderboard.views import users_bp
     from .main.views import bp as main_bp
     from .merges.views import bp as merges_bp
     from .moderation.views import bp as moderation_bp
     from .moderation.views import flags_bp
+    from .roadmap.views import bp as roadmap_bp
+    from .search.views import bp as search_bp
     from .settings.styles import bp as status_styles_bp
     from .settings.views import bp as settings_bp
+    from .stats.views import bp as stats_bp
     from .triage.views import bp as triage_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(ideas_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(follows_bp)
     app.register_blueprint(merges_bp)
     app.register_blueprint(kpis_bp)
+    app.register_blueprint(leaderboard_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(roadmap_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(flags_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(settings_bp)
     app.register_blueprint(status_styles_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(campaign_admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

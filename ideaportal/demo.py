@@ -161,6 +161,7 @@ def load(seed: int = 7) -> str:
     db.session.commit()
     recount_all()
     _team_work(rng, users, members, pm_id)
+    _campaigns(rng, members, pm_id, categories, statuses)
     return (
         f"Loaded {idea_count} ideas in {len(categories)} categories by {len(users)} users. "
         f"Log in as pm@example.com, admin@example.com or sam@example.com "
@@ -274,3 +275,91 @@ def _answer(idea_id, from_id, to_id, pm_id, status, changed) -> None:
         idea_id=idea_id, from_status_id=from_id, to_status_id=to_id, changed_by_id=pm_id,
         response=response, response_html=render_markdown(response), created_at=changed,
     ))
+
+
+# Storm Sessions: one open now with a vote budget, one closed with its results.
+OPEN_SESSION = {
+    "slug": "first-week", "title": "Your first week with us",
+    "question": "What would make your first week with the product easier?",
+    "description": "We're redesigning how new accounts get started. Tell us what tripped you up in your first "
+                   "week, or what would have helped.\n\nEach member has **5 votes** in this session, so spend "
+                   "them on the ideas that matter most to you.",
+    "ideas": [
+        ("support", "Interactive tour on first login"), ("desktop-app", "A sample project to play with"),
+        ("integrations", "Import my data from a spreadsheet on day one"),
+        ("support", "A checklist of the first five things to set up"),
+        ("mobile-app", "Invite teammates straight from the welcome screen"),
+        ("desktop-app", "Keyboard shortcut cheat sheet in the help menu"),
+    ],
+}
+PAST_SESSION = {
+    "slug": "accessibility-month", "title": "Accessibility month",
+    "question": "Where does the product get in your way?",
+    "description": "A month to collect the barriers you meet with a screen reader, a keyboard, a switch or "
+                   "a zoomed screen. The team answered every idea when it closed.",
+    "ideas": [
+        ("Screen reader labels on every chart", "implemented"),
+        ("Keyboard shortcuts that don't clash with screen readers", "in_progress"),
+        ("Larger click targets on the settings page", "planned"),
+        ("One switch to turn off every animation", "partially_implemented"),
+        ("Voice control for the whole app", "not_planned"),
+    ],
+}
+
+
+def _campaigns(rng, members, pm_id, categories, statuses) -> None:
+    """An open session (5 votes each) filled through the services, and a past one with its answers."""
+    from .campaigns.services import create_campaign
+    from .errors import Conflict
+
+    now = utcnow()
+    open_session = create_campaign(
+        actor_id=pm_id, title=OPEN_SESSION["title"], slug=OPEN_SESSION["slug"], question=OPEN_SESSION["question"],
+        description=OPEN_SESSION["description"], category_id=None, starts_at=now - timedelta(days=9),
+        ends_at=now + timedelta(days=12), voting_after_close=False, vote_budget=5,
+    )
+    ideas = []
+    for (category, title), author in zip(OPEN_SESSION["ideas"], rng.sample(members, len(OPEN_SESSION["ideas"]))):
+        body = rng.choice(BODIES).format(title=title)
+        idea = submit_idea(author_id=author, title=title, body=body, category_id=categories[category],
+                           campaign_id=open_session.id)
+        created = now - timedelta(days=rng.uniform(1, 8))
+        db.session.execute(update(Idea).where(Idea.id == idea.id).values(
+            created_at=created, updated_at=created, last_activity_at=created, hot_rank=rules.hot_rank(1, created)))
+        db.session.commit()
+        ideas.append(idea.id)
+    for voter in rng.sample(members, 24):
+        for idea_id in rng.sample(ideas, rng.randint(1, 4)):
+            try:
+                cast_vote(idea_id=idea_id, voter_id=voter, value=1 if rng.random() < 0.85 else -1)
+            except Conflict:  # out of votes: the budget at work
+                pass
+
+    ends = now - timedelta(days=70)
+    past = create_campaign(
+        actor_id=pm_id, title=PAST_SESSION["title"], slug=PAST_SESSION["slug"], question=PAST_SESSION["question"],
+        description=PAST_SESSION["description"], category_id=categories["accessibility"],
+        starts_at=ends - timedelta(days=30), ends_at=ends, voting_after_close=False, vote_budget=None,
+    )
+    past_ideas = []
+    for title, status in PAST_SESSION["ideas"]:  # rows, as a closed session takes no new ideas
+        created = ends - timedelta(days=rng.uniform(2, 28))
+        author = rng.choice(members)
+        body = rng.choice(BODIES).format(title=title)
+        answered = ends + timedelta(days=rng.uniform(1, 5))
+        idea = Idea(
+            title=title, body=body, body_html=render_markdown(body), author_id=author, campaign_id=past.id,
+            category_id=categories["accessibility"], status_id=statuses[status],
+            hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
+            last_activity_at=answered, first_response_at=answered,
+        )
+        db.session.add(idea)
+        db.session.flush()
+        _votes(rng, idea.id, author, members, created, ends)
+        _answer(idea.id, statuses["new"], statuses[status], pm_id, status, answered)
+        past_ideas.append((idea.id, author))
+    db.session.commit()
+    recount_all()
+    for idea_id, author in past_ideas:
+        follow(idea_id=idea_id, user_id=author)
+

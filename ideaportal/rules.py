@@ -258,3 +258,181 @@ def check_can_flag(*, reporter_id: int, author_id: int, what: str) -> None:
     """Members report other people's ideas and comments, never their own."""
     if reporter_id == author_id:
         raise PermissionDenied(f"You can't report your own {what}.")
+
+
+# Leaderboard, contributor points and badges: public recognition, computed from the rows.
+# Windows are rolling: "this week" is the 7 days up to now, "this month" the 30 days up to now, so
+# a board never empties on a Monday. A vote counts in a window when its created_at (the moment its
+# current value was cast) is at or after the window's start.
+LEADERBOARD_WINDOWS = {"week": 7, "month": 30}  # days
+RISING_MIN_NET = 2  # net votes in the last 7 days before an idea can rise: its author's own vote is not enough
+RISING_AGE_OFFSET_DAYS = 2.0
+RISING_GRAVITY = 1.5
+STATUS_BONUS = {"implemented": 50, "partially_implemented": 25}  # points per idea with this status (slug)
+
+
+def window_start(window: str, now: datetime) -> datetime:
+    """The first moment inside a rolling leaderboard window ending at `now`. Raises Invalid."""
+    from datetime import timedelta
+
+    if window not in LEADERBOARD_WINDOWS:
+        raise Invalid(f"Unknown period {window!r}: use one of {', '.join(LEADERBOARD_WINDOWS)}.")
+    return now - timedelta(days=LEADERBOARD_WINDOWS[window])
+
+
+def age_in_days(created_at: datetime, now: datetime) -> float:
+    return max((now - created_at).total_seconds(), 0.0) / 86_400
+
+
+def rising_score(net_votes: int, age_days: float) -> float:
+    """Net votes of the last 7 days over (age + 2 days)^1.5: young ideas rise on few votes, old ones need many."""
+    return net_votes / (max(age_days, 0.0) + RISING_AGE_OFFSET_DAYS) ** RISING_GRAVITY
+
+
+def contributor_points(*, net_votes: int, implemented: int, partially_implemented: int) -> int:
+    """Impact, not volume: net votes on one's public ideas plus a bonus for each idea the team shipped."""
+    return (net_votes + implemented * STATUS_BONUS["implemented"]
+            + partially_implemented * STATUS_BONUS["partially_implemented"])
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    """What a member's badges are earned from; public ideas and visible comments only."""
+
+    ideas: int = 0
+    net_votes: int = 0  # the sum of their ideas' scores
+    comments: int = 0
+    upvotes_received: int = 0  # from other members: an author's own vote on their idea is left out
+    best_idea_score: int = 0
+    planned: int = 0  # ideas the team has taken on: status kind `active` or `completed`
+    implemented: int = 0
+    partially_implemented: int = 0
+
+
+@dataclass(frozen=True)
+class Badge:
+    slug: str
+    name: str
+    description: str
+    stat: str  # a MemberStats field
+    threshold: int
+
+    def earned(self, stats: MemberStats) -> bool:
+        return getattr(stats, self.stat) >= self.threshold
+
+
+BADGES = (
+    Badge("first_idea", "First idea", "Shared a first idea.", "ideas", 1),
+    Badge("idea_machine", "Idea machine", "Shared 10 ideas.", "ideas", 10),
+    Badge("first_comment", "First comment", "Joined a discussion for the first time.", "comments", 1),
+    Badge("conversationalist", "Conversationalist", "Wrote 10 comments.", "comments", 10),
+    Badge("votes_10", "10 votes received", "Other members gave their ideas 10 upvotes.", "upvotes_received", 10),
+    Badge("votes_100", "100 votes received", "Other members gave their ideas 100 upvotes.", "upvotes_received", 100),
+    Badge("crowd_favourite", "Crowd favourite", "Has an idea with a score of 25 or more.", "best_idea_score", 25),
+    Badge("planned", "On the roadmap", "The product team took on one of their ideas.", "planned", 1),
+    Badge("implemented", "Shipped", "One of their ideas was implemented.", "implemented", 1),
+)
+
+
+def earned_badges(stats: MemberStats) -> list[Badge]:
+    """The badges these stats earn, in the order of BADGES."""
+    return [badge for badge in BADGES if badge.earned(stats)]
+
+
+# Roadmap: the public columns, from the statuses' kinds and their order (position) as admins arrange them.
+ROADMAP_COLUMNS = {"planned": "Planned", "in_progress": "In progress", "implemented": "Recently implemented"}
+ROADMAP_UNDER_WAY = "in_progress"  # the first status of work under way; active statuses before it are plans
+
+
+def roadmap_columns(statuses) -> dict[str, list[str]]:
+    """The status slugs in each roadmap column, in position order, from (slug, kind, position) triples.
+
+    Completed statuses make the last column. Active statuses placed before `in_progress` are plans and
+    it and the ones after it are work under way, so an admin's new active status lands by where it is
+    placed. Without `in_progress`, the last active status is the work under way (if there are two or more).
+    """
+    ordered = sorted(statuses, key=lambda status: (status[2], status[0]))
+    active = [slug for slug, kind, _ in ordered if kind == "active"]
+    if ROADMAP_UNDER_WAY in active:
+        split = active.index(ROADMAP_UNDER_WAY)
+    else:
+        split = len(active) - 1 if len(active) > 1 else len(active)
+    return {
+        "planned": active[:split],
+        "in_progress": active[split:],
+        "implemented": [slug for slug, kind, _ in ordered if kind == "completed"],
+    }
+
+
+# Storm Sessions (campaigns): a time-boxed question with its own ideas and, optionally, a vote budget.
+IN_PLAY_KINDS = ("open", "active")  # budget votes on these ideas are held; completed or declined ones give them back
+CAMPAIGN_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CAMPAIGN_SLUG_MAX = 60
+
+
+def campaign_state(*, starts_at: datetime, ends_at: datetime, now: datetime) -> str:
+    """'upcoming' before the start, 'active' from the start up to (not including) the end, then 'closed'."""
+    if now < starts_at:
+        return "upcoming"
+    return "active" if now < ends_at else "closed"
+
+
+def utc_moment(moment: datetime) -> str:
+    """A date and time people read, in UTC: 3 March 2026, 17:00 UTC."""
+    return f"{moment.astimezone(timezone.utc):%-d %B %Y, %H:%M} UTC"
+
+
+def check_campaign_dates(*, starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise Invalid("Give the start and end with a time zone (UTC).", field="starts_at")
+    if ends_at <= starts_at:
+        raise Invalid("The end must come after the start.", field="ends_at")
+
+
+def check_campaign_slug(slug: str) -> str:
+    if len(slug) > CAMPAIGN_SLUG_MAX or not CAMPAIGN_SLUG_RE.fullmatch(slug):
+        raise Invalid(f"Use up to {CAMPAIGN_SLUG_MAX} lowercase letters and digits, words joined by -.", field="slug")
+    return slug
+
+
+def check_vote_budget_value(budget: int | None) -> None:
+    if budget is not None and budget < 1:
+        raise Invalid("A vote budget is a whole number from 1 up; leave it empty for unlimited votes.",
+                      field="vote_budget")
+
+
+def check_campaign_takes_ideas(*, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """A Storm Session takes new ideas only while it is active."""
+    state = campaign_state(starts_at=starts_at, ends_at=ends_at, now=now)
+    if state == "upcoming":
+        raise Conflict(f"This Storm Session hasn't started yet: it takes ideas from {utc_moment(starts_at)}.")
+    if state == "closed":
+        raise Conflict(f"This Storm Session closed on {utc_moment(ends_at)}, so it takes no new ideas. "
+                       "You can still post your idea in the general list.")
+
+
+def check_campaign_vote(*, ends_at: datetime, now: datetime, voting_after_close: bool) -> None:
+    """Once a session closes without voting after close, its votes are final: none cast, changed or withdrawn."""
+    if now >= ends_at and not voting_after_close:
+        raise Conflict(f"This Storm Session closed on {utc_moment(ends_at)} and its votes are final: "
+                       "they can no longer be cast, changed or withdrawn.")
+
+
+def check_vote_budget(*, budget: int | None, held: int, adds_a_vote: bool) -> None:
+    """A new vote on an idea in play must fit the budget (`held` counts it); changing or withdrawing one always may."""
+    if budget is not None and adds_a_vote and held > budget:
+        raise Conflict(f"You have used all {budget} of your votes in this Storm Session. Withdraw one to vote "
+                       "here; votes also come back when an idea you voted on is completed or declined.")
+
+
+def budget_left(budget: int | None, held: int) -> int | None:
+    """Votes a member may still cast in a session (never negative: staff may lower a budget), None if unlimited."""
+    return None if budget is None else max(budget - held, 0)
+
+
+def competition_ranks(points: list[int]) -> list[int]:
+    """Leaderboard ranks for points listed highest first: equal points share a rank ("1, 2, 2, 4")."""
+    ranks: list[int] = []
+    for index, value in enumerate(points):
+        ranks.append(ranks[-1] if index and value == points[index - 1] else index + 1)
+    return ranks

@@ -56,6 +56,7 @@ STAFF_SECTIONS = [
     ("triage.inbox", "Inbox", STAFF),
     ("moderation.queue", "Moderation", STAFF),
     ("kpis.dashboard", "KPIs", STAFF),
+    ("campaign_admin.index", "Storm Sessions", STAFF),
     ("settings.users", "Users", ADMIN),
     ("settings.statuses", "Statuses", ADMIN),
     ("settings.categories", "Categories", ADMIN),

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from ideaportal.search.schema import include_object
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:  # leave a host's logging alone
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -22,6 +24,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_type=True,
+        include_object=include_object,
         render_as_batch=True,
     )
     with context.begin_transaction():
@@ -34,7 +37,8 @@ def run_migrations_online() -> None:
             directives[:] = []
             logging.getLogger("alembic.env").info("No changes in schema detected.")
 
-    options = {"compare_type": True, **migrate_ext.configure_args}
+    # include_object: the full-text search objects live outside the models (ideaportal/search/schema.py).
+    options = {"compare_type": True, "include_object": include_object, **migrate_ext.configure_args}
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)

@@ -20,6 +20,8 @@ from ..models import (
     User,
     Vote,
 )
+from ..search import backends as search
+from ..search.marks import Highlight
 from ..text import plain_text
 
 SORTS = {
@@ -29,6 +31,8 @@ SORTS = {
     "discussed": Idea.comment_count,
 }
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
+RELEVANCE = "relevance"  # a sort only for searches: best match first
+SEARCH_SORT_LABELS = {RELEVANCE: "Best match", **SORT_LABELS}
 EXCERPT_CHARS = 240
 EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
@@ -56,6 +60,7 @@ class IdeaCard:
 class IdeaPage:
     cards: list[IdeaCard]
     next_cursor: str | None
+    highlights: dict[int, Highlight] = field(default_factory=dict)  # a search's matches, by idea id
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class SiteTotals:
     votes: int = 0
     comments: int = 0
     implemented: int = 0
+    answered: int = 0  # with an official answer (a response on a status change, or an official comment)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,9 @@ class ListFilter:
     category: str | None = None
     status: str | None = None
     cursor: str | None = None
+    q: str | None = None  # search text: only the ideas matching it (none, when it has no words)
+    campaign: int | None = None  # a Storm Session's id: only its ideas
+    author_id: int | None = None  # one member's ideas (their profile)
 
 
 def public_ideas():
@@ -101,14 +110,20 @@ def public_ideas():
 
 def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int = 20) -> IdeaPage:
     """One page of public ideas in the chosen order. Raises Invalid for an unknown sort or a broken cursor."""
-    if filters.sort not in SORTS:
+    if filters.sort not in SORTS and not (filters.sort == RELEVANCE and filters.q is not None):
         raise Invalid(f"Unknown sort {filters.sort!r}: use one of {', '.join(SORTS)}.")
-    key = SORTS[filters.sort]
+    key = SORTS.get(filters.sort)
     query = _card_query().where(public_ideas())
+    if filters.q is not None:
+        query, key = _matching(query, filters)
     if filters.category:
         query = query.where(Category.slug == filters.category)
     if filters.status:
         query = query.where(Status.slug == filters.status)
+    if filters.campaign is not None:
+        query = query.where(Idea.campaign_id == filters.campaign)
+    if filters.author_id is not None:
+        query = query.where(Idea.author_id == filters.author_id)
     if filters.cursor:
         after_key, after_id = decode_cursor(filters.cursor, filters.sort)
         query = query.where(tuple_(key, Idea.id) < tuple_(after_key, after_id))
@@ -118,7 +133,17 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(getattr(last, f"sort_{filters.sort}"), last.id)
+    if filters.q is not None:
+        return IdeaPage(cards, next_cursor, search.highlights(filters.q, [card.id for card in cards],
+                                                             excerpt_chars=EXCERPT_CHARS))
     return IdeaPage(cards, next_cursor)
+
+
+def _matching(query, filters: ListFilter):
+    """Only the ideas matching the search, with their relevance; and the sort key (relevance, or the chosen one)."""
+    match = search.matching_ideas(filters.q)
+    query = query.join(match, match.c.idea_id == Idea.id).add_columns(match.c.rank.label("sort_relevance"))
+    return query, match.c.rank if filters.sort == RELEVANCE else SORTS[filters.sort]
 
 
 def _card_query():
@@ -189,7 +214,7 @@ def decode_cursor(cursor: str, sort: str):
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError
-        elif sort == "hot":
+        elif sort in ("hot", RELEVANCE):
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise ValueError
             value = float(value)
@@ -256,15 +281,20 @@ def _merge_target(target_id: int | None) -> tuple[int, str] | None:
 
 
 def site_totals() -> SiteTotals:
-    """Public ideas, votes on them, comments and implemented ideas, in one query."""
+    """Public ideas, votes on them, comments, implemented and answered ideas, in one query.
+
+    The status is matched by its id (looked up once) rather than joined: a join made SQLite walk
+    the ideas through a status index, about seven times slower at 100,000 ideas.
+    """
+    implemented = select(Status.id).where(Status.slug == "implemented").scalar_subquery()
     row = db.session.execute(
         select(
             func.count(Idea.id),
             func.coalesce(func.sum(Idea.upvotes + Idea.downvotes), 0),
             func.coalesce(func.sum(Idea.comment_count), 0),
-            func.count(Idea.id).filter(Status.slug == "implemented"),
+            func.count(Idea.id).filter(Idea.status_id == implemented),
+            func.count(Idea.id).filter(Idea.first_response_at.is_not(None)),
         )
-        .join(Status, Idea.status_id == Status.id)
         .where(public_ideas())
     ).one()
     return SiteTotals(*(int(value) for value in row))

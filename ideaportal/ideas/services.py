@@ -5,7 +5,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import rules
-from ..errors import Conflict, Invalid, NotFound
+from ..campaigns import services as campaign_rules
+from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db
 from ..models import Category, Comment, Idea, Status, Subscription, Vote, utcnow
 from ..text import render_markdown
@@ -19,32 +20,44 @@ class Tally:
     upvotes: int
     downvotes: int
     my_vote: int
+    budget_left: int | None = None  # votes left in the idea's Storm Session, when it has a budget
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {key: value for key, value in asdict(self).items() if key != "budget_left" or value is not None}
 
 
-def submit_idea(*, author_id: int, title: str, body: str, category_id: int) -> Idea:
-    """Post a new idea with the author's own upvote; the author follows it. Raises Invalid (unknown category)."""
+def submit_idea(
+    *, author_id: int, title: str, body: str, category_id: int, campaign_id: int | None = None
+) -> Idea:
+    """Post a new idea with the author's own upvote; the author follows it. Raises Invalid (unknown category).
+
+    Into a Storm Session only while it is active (else Conflict; NotFound if there is none); the author's
+    vote counts against the session's budget, so with none left the idea is posted without it.
+    """
     _check_category(category_id)
     now = utcnow()
+    own_vote = True
+    if campaign_id is not None:
+        own_vote = campaign_rules.check_submission(campaign_id=campaign_id, author_id=author_id, now=now)
     idea = Idea(
         title=title.strip(),
         body=body,
         body_html=render_markdown(body),
         author_id=author_id,
+        campaign_id=campaign_id,
         category_id=category_id,
         status_id=_status_id(rules.EDITABLE_STATUS),
-        upvotes=1,
-        score=1,
-        hot_rank=rules.hot_rank(1, now),
+        upvotes=int(own_vote),
+        score=int(own_vote),
+        hot_rank=rules.hot_rank(int(own_vote), now),
         created_at=now,
         updated_at=now,
         last_activity_at=now,
     )
     db.session.add(idea)
     db.session.flush()
-    db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
+    if own_vote:
+        db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
     db.session.add(Subscription(user_id=author_id, idea_id=idea.id, created_at=now))
     db.session.commit()
     return idea
@@ -72,6 +85,8 @@ def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
 
     Writes first, so SQLite takes its write lock before reading anything and PostgreSQL
     serialises voters on the idea's row; the counters move by a delta in SQL, never in Python.
+    On an idea in a Storm Session, the session's rules (votes final after it closes, the vote budget)
+    are checked after the writes too, and a refusal rolls them back.
     """
     if value not in rules.VOTE_VALUES:
         raise Invalid("A vote is 1 (up), -1 (down) or 0 (withdraw).", field="value")
@@ -108,12 +123,22 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
             score=Idea.score + delta.score,
             last_activity_at=utcnow(),
         )
-        .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at)
+        .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at, Idea.campaign_id, Idea.status_id)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if counters is None:
         db.session.rollback()
         raise NotFound("There is no idea with that number, or it is closed to votes.")
+    budget_left = None
+    if counters.campaign_id is not None:  # a Storm Session's rules, checked after the writes like everything here
+        try:
+            budget_left = campaign_rules.check_vote(
+                campaign_id=counters.campaign_id, voter_id=voter_id, status_id=counters.status_id,
+                old_value=old_value, value=value, now=utcnow(),
+            )
+        except DomainError:
+            db.session.rollback()
+            raise
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)
@@ -121,7 +146,7 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return Tally(counters.score, counters.upvotes, counters.downvotes, value)
+    return Tally(counters.score, counters.upvotes, counters.downvotes, value, budget_left)
 
 
 def recount_all() -> int:

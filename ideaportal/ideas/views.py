@@ -12,9 +12,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ..campaigns.queries import idea_campaign
 from ..comments.forms import CommentForm
 from ..errors import DomainError
 from ..rules import check_can_edit_idea, slugify
+from ..search.forms import NewIdeaForm
+from ..search.queries import near_duplicates
+from ..search.terms import has_terms
 from ..web import form_error, safe_next, wants_json
 from . import queries, services
 from .forms import IdeaForm, VoteForm
@@ -28,8 +32,10 @@ def viewer_id() -> int | None:
 
 @bp.get("")
 def index():
+    q = request.args["q"].strip() if "q" in request.args else None  # present but empty: a search for nothing
     filters = queries.ListFilter(
-        sort=request.args.get("sort", "hot"),
+        sort=request.args.get("sort") or (queries.RELEVANCE if q is not None else "hot"),
+        q=q,
         category=request.args.get("category") or None,
         status=request.args.get("status") or None,
         cursor=request.args.get("cursor") or None,
@@ -40,7 +46,8 @@ def index():
         "ideas/index.html",
         page=page,
         filters=filters,
-        sorts=queries.SORT_LABELS,
+        sorts=queries.SEARCH_SORT_LABELS if q is not None else queries.SORT_LABELS,
+        searchable=has_terms(q),
         categories=queries.categories(),
         statuses=queries.statuses(),
     )
@@ -49,8 +56,11 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = IdeaForm(categories=queries.categories())
-    if form.validate_on_submit():
+    form = NewIdeaForm(categories=queries.categories())
+    submitted = form.validate_on_submit()
+    # A near-duplicate is shown first; the author votes for it instead, or ticks "post anyway".
+    duplicates = near_duplicates(form.title.data, form.body.data) if submitted and not form.post_anyway.data else []
+    if submitted and not duplicates:
         try:
             idea = services.submit_idea(
                 author_id=current_user.id,
@@ -63,7 +73,7 @@ def new():
         else:
             flash("Thanks! Your idea is posted, with your own vote on it.", "success")
             return redirect(idea_url(idea.id, idea.title))
-    return render_template("ideas/new.html", form=form), 400 if form.errors else 200
+    return render_template("ideas/new.html", form=form, duplicates=duplicates), 400 if form.errors else 200
 
 
 @bp.get("/<int:idea_id>")
@@ -74,7 +84,8 @@ def detail(idea_id: int, slug: str | None = None):
         return redirect(idea_url(*detail.merged_into), 301)
     if slug != slugify(detail.idea.title):
         return redirect(idea_url(idea_id, detail.idea.title), 301)
-    return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm())
+    return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm(),
+                           campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()))
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])

@@ -155,13 +155,16 @@ def dashboard(*, period: str, now: datetime) -> Kpis:
     )
 
 
-def ideas_per_week(*, now: datetime, weeks: int = WEEKS) -> list[WeekCount]:
-    """Public ideas submitted in each of the last `weeks` weeks, empty weeks as zero."""
+def ideas_per_week(*, now: datetime, weeks: int = WEEKS, moment=Idea.created_at) -> list[WeekCount]:
+    """Public ideas in each of the last `weeks` weeks, empty weeks as zero.
+
+    Counted by when they were submitted, or by another moment (`Idea.first_response_at`: first answered).
+    """
     mondays = week_starts(now.astimezone(timezone.utc).date(), weeks)
     start = datetime.combine(mondays[0], time.min, tzinfo=timezone.utc)
-    week = week_start(Idea.created_at).label("week")
+    week = week_start(moment).label("week")
     rows = db.session.execute(
-        select(week, func.count()).where(public_ideas(), Idea.created_at >= start).group_by(week)
+        select(week, func.count()).where(public_ideas(), moment >= start).group_by(week)
     )
     found = {date.fromisoformat(value): count for value, count in rows}
     return [WeekCount(monday, found.get(monday, 0)) for monday in mondays]

@@ -3,6 +3,7 @@ from flask import Blueprint, render_template
 
 from ..ideas import queries
 from ..ideas.views import viewer_id
+from ..stats.queries import answer_summary
 
 bp = Blueprint("main", __name__)
 HOME_LIST_SIZE = 6
@@ -12,4 +13,7 @@ HOME_LIST_SIZE = 6
 def home():
     hot = queries.list_ideas(queries.ListFilter(sort="hot"), viewer_id=viewer_id(), limit=HOME_LIST_SIZE)
     new = queries.list_ideas(queries.ListFilter(sort="new"), viewer_id=viewer_id(), limit=HOME_LIST_SIZE)
-    return render_template("main/home.html", hot=hot.cards, new=new.cards, totals=queries.site_totals())
+    totals = queries.site_totals()
+    return render_template(
+        "main/home.html", hot=hot.cards, new=new.cards, totals=totals, answers=answer_summary(totals)
+    )

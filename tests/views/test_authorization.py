@@ -84,8 +84,11 @@ def world(app):
         "username": author.username,
         "author_email": author.email,
         "category_id": category.id,
+        "category_slug": category.slug,
         "status_id": idea.status_id,
         "filename": "css/site.css",
+        # An open Storm Session whose slug is the idea's, so that /campaigns/<slug> names it too.
+        "campaign_id": factories.campaign(slug=slugify(idea.title), category_row=category).id,
     }
     return World(users, values)
 

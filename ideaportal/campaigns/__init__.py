@@ -1,0 +1,1 @@
+"""Storm Sessions: time-boxed questions from the product team, each with its own ideas, votes and results."""

@@ -1,0 +1,57 @@
+"""A short-lived, per-process cache for the leaderboard's aggregates: no schema change, no extra server.
+
+At a million ideas the windowed totals and contributor points take from tens of milliseconds
+(PostgreSQL) to about a second (SQLite) to aggregate, and they are the same for every visitor, so
+each process keeps the last result for LEADERBOARD_CACHE_SECONDS (default 60; 0 turns it off).
+One request recomputes an expired entry while the others in that process wait for it.
+"""
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+
+DEFAULT_SECONDS = 60
+T = TypeVar("T")
+
+
+class TTLCache:
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, key: Hashable, seconds: float, compute: Callable[[], T]) -> T:
+        """The value stored under `key` if younger than `seconds`, else `compute()` stored anew."""
+        if seconds <= 0:
+            return compute()
+        fresh = self._fresh(key)
+        if fresh is not None:
+            return fresh[1]
+        with self._lock:
+            fresh = self._fresh(key)  # another thread may have computed it while this one waited
+            if fresh is not None:
+                return fresh[1]
+            value = compute()
+            now = time.monotonic()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            self._entries[key] = (now + seconds, value)
+            return value
+
+    def _fresh(self, key: Hashable):
+        entry = self._entries.get(key)
+        return entry if entry is not None and entry[0] > time.monotonic() else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}
+
+
+def app_cache() -> TTLCache:
+    """This application's cache (one per app, so test apps on two databases never share entries)."""
+    return current_app.extensions.setdefault("leaderboard_cache", TTLCache())
+
+
+def remember(key: Hashable, compute: Callable[[], T]) -> T:
+    seconds = current_app.config.get("LEADERBOARD_CACHE_SECONDS", DEFAULT_SECONDS)
+    return app_cache().remember(key, seconds, compute)

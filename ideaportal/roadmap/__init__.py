@@ -1,0 +1,1 @@
+"""The public roadmap and the ideas in action."""

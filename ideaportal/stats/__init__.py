@@ -1,0 +1,1 @@
+"""Public statistics: how many ideas, votes and answers, in plain language."""

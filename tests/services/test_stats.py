@@ -1,0 +1,98 @@
+"""Public statistics: the KPI queries' numbers for everyone, hidden and merged ideas left out; on both databases."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from ideaportal.extensions import db
+from ideaportal.ideas.queries import site_totals
+from ideaportal.kpis import queries as kpis
+from ideaportal.models import Idea, Status
+from ideaportal.stats import queries
+from tests import factories
+
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)  # a Wednesday; its week starts on 16 March
+HOUR, DAY = 3600, 86400
+
+
+def make_idea(author, category, *, age_days: float, status: str = "new", answered_after: float | None = None,
+              up: int = 1, down: int = 0, comments: int = 0, hidden: bool = False, merged_into: int | None = None):
+    created = NOW - timedelta(days=age_days)
+    idea_id = factories.idea(author=author, category_row=category).id
+    db.session.execute(update(Idea).where(Idea.id == idea_id).values(
+        created_at=created, upvotes=up, downvotes=down, score=up - down, comment_count=comments,
+        status_id=db.session.scalar(select(Status.id).where(Status.slug == status)),
+        first_response_at=None if answered_after is None else created + timedelta(seconds=answered_after),
+        is_hidden=hidden, merged_into_id=merged_into,
+    ))
+    db.session.commit()
+    return idea_id
+
+
+@pytest.fixture
+def portal(app):
+    """Five public ideas (three answered), one hidden and one merged that would change every number."""
+    author = factories.user(username="sharer")
+    category = factories.category()
+    first = make_idea(author, category, age_days=1, up=4, down=1, comments=2)
+    make_idea(author, category, age_days=3, status="under_review", answered_after=2 * HOUR, up=2)
+    make_idea(author, category, age_days=10, status="implemented", answered_after=3 * DAY, up=6, comments=1)
+    make_idea(author, category, age_days=20, status="partially_implemented", answered_after=9 * DAY)
+    make_idea(author, category, age_days=200, status="not_planned")
+    make_idea(author, category, age_days=2, status="implemented", answered_after=60, up=90, comments=9, hidden=True)
+    make_idea(author, category, age_days=2, status="implemented", answered_after=60, up=50, comments=5,
+              merged_into=first)
+
+
+def test_public_numbers_count_only_public_ideas(portal):
+    stats = queries.public_stats(now=NOW)
+    assert (stats.ideas, stats.votes, stats.comments, stats.implemented) == (5, 15, 3, 2)
+    assert (stats.answers.ideas, stats.answers.answered) == (5, 3)
+    assert stats.answers.percent == 60
+    assert stats.answers.median_seconds == pytest.approx(3 * DAY, abs=0.01)  # of 2 hours, 3 days, 9 days
+    assert stats.answers.median_wait == "3 days"
+
+
+def test_public_numbers_agree_with_the_kpi_dashboard(portal):
+    stats = queries.public_stats(now=NOW)
+    dashboard = kpis.dashboard(period="all", now=NOW)
+    assert (stats.ideas, stats.answers.answered, stats.implemented) == (
+        dashboard.ideas, dashboard.answered, dashboard.implemented)
+    assert stats.answers.median_seconds == dashboard.median_response_seconds
+
+
+def test_weekly_history_counts_ideas_shared_and_first_answered_each_week(portal):
+    weeks = queries.public_stats(now=NOW).weeks
+    assert len(weeks) == queries.HISTORY_WEEKS
+    assert weeks[0].week == date(2025, 12, 29) and weeks[-1].week == date(2026, 3, 16)
+    assert {week.week: (week.submitted, week.answered) for week in weeks if week.submitted or week.answered} == {
+        date(2026, 3, 16): (1, 0),  # shared on the 17th (the hidden and merged ones of the 16th never count)
+        date(2026, 3, 9): (1, 2),  # shared on Sunday the 15th, answered that day; the 8 March one answered on the 11th
+        date(2026, 3, 2): (1, 1),  # shared on Sunday the 8th; the 26 February one answered on the 7th
+        date(2026, 2, 23): (1, 0),
+    }
+
+
+def test_the_home_summary_reads_the_site_totals_and_one_median(portal):
+    summary = queries.answer_summary(site_totals())
+    assert (summary.ideas, summary.answered, summary.percent, summary.median_wait) == (5, 3, 60, "3 days")
+
+
+def test_an_empty_portal_has_no_median_and_no_share(app):
+    summary = queries.answer_summary(site_totals())
+    assert (summary.ideas, summary.answered, summary.percent, summary.median_wait) == (0, 0, 0, None)
+    stats = queries.public_stats(now=NOW)
+    assert stats.ideas == 0 and all(week.submitted == week.answered == 0 for week in stats.weeks)
+
+
+@pytest.mark.parametrize("seconds, words", [
+    (None, None), (0, "less than a day"), (11 * HOUR, "less than a day"), (12 * HOUR, "1 day"),
+    (1.4 * DAY, "1 day"), (1.5 * DAY, "2 days"), (2.5 * DAY, "3 days"), (1200 * DAY, "1,200 days"),
+])
+def test_waits_are_said_in_whole_days(seconds, words):
+    assert queries.wait_in_days(seconds) == words
+
+
+@pytest.mark.parametrize("answered, ideas, percent", [(0, 0, 0), (2, 3, 67), (1, 8, 13), (1, 3, 33), (7, 7, 100)])
+def test_the_answered_share_is_a_whole_percentage_rounded_half_up(answered, ideas, percent):
+    assert queries.AnswerSummary(ideas, answered, None).percent == percent

@@ -1,0 +1,103 @@
+"""Similar ideas over HTTP: the JSON the submit form asks for, its own page, and the check on submit."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from ideaportal.extensions import db
+from ideaportal.models import Idea, Vote
+from tests import factories
+from tests.html_safety import unsafe_markup
+
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def existing(app):
+    return factories.idea(title="Offline mode for the mobile app", body="Read and edit my lists without a connection.")
+
+
+def test_similar_ideas_as_json_for_anyone(client, existing):
+    response = client.get("/ideas/similar", query_string={"title": "Offline mobile app"}, headers=JSON)
+    assert response.status_code == 200
+    [idea] = response.json["ideas"]
+    assert idea["id"] == existing.id and idea["title"] == existing.title
+    assert idea["url"] == f"/ideas/{existing.id}-offline-mode-for-the-mobile-app"
+    assert idea["vote_url"] == f"/ideas/{existing.id}/vote"
+    assert idea["status_label"] == "New" and idea["votes"] == 1 and 0 < idea["similarity"] <= 1
+
+
+def test_an_unfinished_last_word_counts_while_typing(client, existing):
+    asked = {"title": "Working offl"}
+    assert client.get("/ideas/similar", query_string=asked, headers=JSON).json["ideas"] == []
+    typing = client.get("/ideas/similar", query_string={**asked, "typing": "1"}, headers=JSON).json["ideas"]
+    assert [idea["id"] for idea in typing] == [existing.id]
+
+
+def test_the_similar_page_works_without_javascript(client, auth, existing):
+    page = client.get("/ideas/similar?title=offline+mode").text
+    assert existing.title in page and "% match" in page and "Vote for this instead" not in page  # visitors: no vote
+    auth.login(factories.user())
+    page = client.get("/ideas/similar?title=offline+mode").text
+    assert f'form="vote-instead-{existing.id}"' in page and f'id="vote-instead-{existing.id}"' in page
+    assert client.get("/ideas/similar?title=zzz+qqq").text.count("No idea like it yet") == 1
+    assert "No idea like it yet" not in client.get("/ideas/similar").text
+
+
+@pytest.mark.parametrize("text", ["\x00", '"NEAR(', "x" * 20_000, "<script>alert(1)</script>", "😀 *", "-", "the"])
+def test_any_text_gets_an_answer(client, existing, text):
+    for headers in (JSON, {}):
+        response = client.get("/ideas/similar", query_string={"title": text, "body": text}, headers=headers)
+        assert response.status_code == 200 and unsafe_markup(response.text) == []
+
+
+def test_hostile_titles_are_data_in_json_and_text_in_html(client, app):
+    factories.idea(title='<img src=x onerror=alert(1)> offline mode', body="Offline.")
+    assert client.get("/ideas/similar?title=offline", headers=JSON).json["ideas"][0]["title"].startswith("<img")
+    page = client.get("/ideas/similar?title=offline").text
+    assert unsafe_markup(page) == [] and "&lt;img src=x onerror=alert(1)&gt; offline mode" in page
+
+
+def new_idea(client, **extra):
+    category = extra.pop("category")
+    return client.post("/ideas/new", data={"title": "Offline mode in the mobile app",
+                                           "body": "Let me edit my lists without a connection.",
+                                           "category": category, **extra})
+
+
+def ideas_count() -> int:
+    return db.session.scalar(select(func.count(Idea.id)))
+
+
+def test_a_near_duplicate_is_shown_before_posting_and_what_was_typed_is_kept(client, auth, existing):
+    auth.login(factories.user())
+    response = new_idea(client, category=existing.category_id)
+    assert response.status_code == 200 and ideas_count() == 1
+    page = response.text
+    assert existing.title in page and f'form="vote-instead-{existing.id}"' in page
+    assert 'name="post_anyway"' in page and "None of these — post my idea anyway" in page
+    assert 'value="Offline mode in the mobile app"' in page and "Let me edit my lists without a connection." in page
+    assert re.search(r'id="similar-ideas" class="similar" aria-live="polite">\s*<h2', page)
+    response = new_idea(client, category=existing.category_id, post_anyway="y")
+    assert response.status_code == 302 and ideas_count() == 2
+
+
+def test_an_idea_unlike_any_other_is_posted_at_once(client, auth, existing):
+    auth.login(factories.user())
+    response = client.post("/ideas/new", data={"title": "Gantt chart of project timelines",
+                                               "body": "Dependencies between tasks.", "category": existing.category_id})
+    assert response.status_code == 302 and ideas_count() == 2
+    assert "post_anyway" not in client.get("/ideas/new").text
+
+
+def test_vote_for_this_instead_votes_and_leads_to_the_idea(client, auth, existing):
+    voter = factories.user()
+    auth.login(voter)
+    page = new_idea(client, category=existing.category_id).text
+    pattern = rf'<form id="vote-instead-{existing.id}" method="post" action="([^"]+)"[^>]*>(.*?)</form>'
+    form = re.search(pattern, page, re.S)
+    next_url = re.search(r'name="next" value="([^"]+)"', form.group(2)).group(1)
+    response = client.post(form.group(1), data={"value": "1", "next": next_url})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ideas/{existing.id}-offline-mode-for-the-mobile-app#idea-{existing.id}"
+    assert db.session.scalar(select(Vote.value).where(Vote.user_id == voter.id, Vote.idea_id == existing.id)) == 1
