@@ -30,3 +30,4 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
 
     PAGE_SIZE = 20
+    LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request

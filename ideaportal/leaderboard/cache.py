@@ -2,7 +2,7 @@
 
 At a million ideas the windowed totals and contributor points take from tens of milliseconds
 (PostgreSQL) to about a second (SQLite) to aggregate, and they are the same for every visitor, so
-each process keeps the last result for LEADERBOARD_CACHE_SECONDS (default 60; 0 turns it off).
+each process keeps the last result for LEADERBOARD_CACHE_SECONDS (config.py; 0 turns it off).
 One request recomputes an expired entry while the others in that process wait for it.
 """
 import threading
@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from flask import current_app
 
-DEFAULT_SECONDS = 60
 T = TypeVar("T")
 
 
@@ -53,5 +52,5 @@ def app_cache() -> TTLCache:
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
-    seconds = current_app.config.get("LEADERBOARD_CACHE_SECONDS", DEFAULT_SECONDS)
+    seconds = int(current_app.config["LEADERBOARD_CACHE_SECONDS"])
     return app_cache().remember(key, seconds, compute)
