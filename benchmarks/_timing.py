@@ -1,4 +1,4 @@
-"""What the benchmarks share: their common options, a migrated and seeded app, median timings."""
+"""What the benchmarks share: their common options, a migrated (and seeded) app, median timings."""
 import argparse
 import statistics
 import tempfile
@@ -37,19 +37,26 @@ def arguments(description: str, *, repeats: int) -> argparse.ArgumentParser:
 
 
 @contextmanager
-def seeded_app(args: argparse.Namespace, **config):
-    """The app on `--database-url` (else a temporary SQLite file), migrated and seeded with `bench seed`.
+def migrated_app(database_url: str | None, **config):
+    """The app on `database_url` (else a temporary SQLite file), migrated, inside its app context.
 
-    Yields it inside its app context; `config` adds to the benchmark configuration.
+    `config` adds to the benchmark configuration.
     """
     with tempfile.TemporaryDirectory() as instance:
-        url = args.database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
+        url = database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                           **config})
         with app.app_context():
             upgrade()
-            print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
             yield app
+
+
+@contextmanager
+def seeded_app(args: argparse.Namespace, **config):
+    """`migrated_app` on `--database-url`, seeded with `bench seed` from the common options."""
+    with migrated_app(args.database_url, **config) as app:
+        print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
+        yield app
 
 
 def analyze() -> None:

@@ -11,17 +11,13 @@ queries, template) and each section's queries alone; reports medians.
 With `--reuse` and a database that already holds ideas, seeding is skipped.
 """
 import random
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
-from _timing import analyze, arguments, median_ms
-from flask_migrate import upgrade
+from _timing import analyze, arguments, median_ms, migrated_app
 from sqlalchemy import func, select, update
 
-from ideaportal import create_app
 from ideaportal.bench import seed
 from ideaportal.extensions import db
 from ideaportal.leaderboard import profiles, queries
@@ -59,15 +55,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="skip seeding when the database already has ideas")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as instance:
-        url = args.database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            upgrade()
-            if not (args.reuse and db.session.scalar(select(func.count(Idea.id)))):
-                print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
-                print(make_live(args.recent_votes))
-            report(app, args.repeats)
+    with migrated_app(args.database_url) as app:
+        if not (args.reuse and db.session.scalar(select(func.count(Idea.id)))):
+            print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
+            print(make_live(args.recent_votes))
+        report(app, args.repeats)
 
 
 def report(app, repeats: int) -> None:

@@ -12,15 +12,12 @@ one suggestion request's query and re-ranking.
 import argparse
 import random
 import statistics
-import tempfile
-import time
 from pathlib import Path
 from pydoc_data.topics import topics as pydoc_topics
 
-from flask_migrate import upgrade
-from sqlalchemy import insert, select, text
+from _timing import analyze, median_ms, migrated_app
+from sqlalchemy import insert, select
 
-from ideaportal import create_app
 from ideaportal.bench import _advance_postgresql_sequence
 from ideaportal.extensions import db
 from ideaportal.ideas.queries import ListFilter, list_ideas
@@ -64,15 +61,6 @@ def add_filler(count: int, labelled: dict, kind: str, seed: int = 1) -> None:
     _advance_postgresql_sequence()
 
 
-def median_ms(action, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
@@ -83,41 +71,35 @@ def main() -> None:
     args = parser.parse_args()
     labelled = evaluation.load_set(args.data)
 
-    with tempfile.TemporaryDirectory() as instance:
-        url = args.database_url or f"sqlite:///{Path(instance) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                          "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 8, "ARGON2_PARALLELISM": 1})
-        with app.app_context():
-            upgrade()
-            ids = evaluation.load_corpus(labelled)
-            if args.filler:
-                add_filler(args.filler, labelled, args.filler_kind)
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            total = db.session.scalar(select(db.func.count(Idea.id)))
-            queries = labelled["queries"]
-            print(f"{db.engine.dialect.name}: {total:,} ideas ({len(labelled['corpus'])} labelled), "
-                  f"{sum(bool(q['duplicates']) for q in queries)} queries with duplicates, "
-                  f"{sum(not q['duplicates'] for q in queries)} new ideas")
-            print(f"{'method':<44} {'hit@5':>6} {'recall@5':>9} {'P@5':>6} {'MRR':>6}")
-            for name, rank in evaluation.METHODS.items():
-                metrics = evaluation.evaluate(rank, labelled, ids)
-                print(f"{name:<44} {metrics.hit_rate:>6.2f} {metrics.recall:>9.2f} {metrics.precision:>6.2f}"
-                      f" {metrics.mrr:>6.2f}")
-            print(f"\nthreshold  caught  false alarms  precision   (submit asks at >= {DUPLICATE_ABOVE})")
-            for row in evaluation.thresholds(labelled, ids, [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]):
-                print(f"{row.threshold:>9.2f} {row.caught:>7.2f} {row.false_alarms:>13.2f} {row.precision:>10.2f}")
-            times = [
-                median_ms(lambda q=query: similar_ideas(q["title"], q["body"], typing=True), args.repeats)
-                for query in queries
-            ]
-            print(f"\none suggestion request (query + re-ranking): median {statistics.median(times):.1f} ms,"
-                  f" slowest query {max(times):.1f} ms")
-            print("\n/ideas?q=... first page by relevance (query + highlights):")
-            for q in LIST_QUERIES:
-                matches = db.session.scalar(select(db.func.count()).select_from(backends.matching_ideas(q)))
-                took = median_ms(lambda q=q: list_ideas(ListFilter(sort="relevance", q=q)), args.repeats)
-                print(f"  {q!r:<24} {matches:>7,} matches {took:>8.1f} ms")
+    with migrated_app(args.database_url, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1):
+        ids = evaluation.load_corpus(labelled)
+        if args.filler:
+            add_filler(args.filler, labelled, args.filler_kind)
+        analyze()
+        total = db.session.scalar(select(db.func.count(Idea.id)))
+        queries = labelled["queries"]
+        print(f"{db.engine.dialect.name}: {total:,} ideas ({len(labelled['corpus'])} labelled), "
+              f"{sum(bool(q['duplicates']) for q in queries)} queries with duplicates, "
+              f"{sum(not q['duplicates'] for q in queries)} new ideas")
+        print(f"{'method':<44} {'hit@5':>6} {'recall@5':>9} {'P@5':>6} {'MRR':>6}")
+        for name, rank in evaluation.METHODS.items():
+            metrics = evaluation.evaluate(rank, labelled, ids)
+            print(f"{name:<44} {metrics.hit_rate:>6.2f} {metrics.recall:>9.2f} {metrics.precision:>6.2f}"
+                  f" {metrics.mrr:>6.2f}")
+        print(f"\nthreshold  caught  false alarms  precision   (submit asks at >= {DUPLICATE_ABOVE})")
+        for row in evaluation.thresholds(labelled, ids, [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]):
+            print(f"{row.threshold:>9.2f} {row.caught:>7.2f} {row.false_alarms:>13.2f} {row.precision:>10.2f}")
+        times = [
+            median_ms(lambda q=query: similar_ideas(q["title"], q["body"], typing=True), args.repeats)
+            for query in queries
+        ]
+        print(f"\none suggestion request (query + re-ranking): median {statistics.median(times):.1f} ms,"
+              f" slowest query {max(times):.1f} ms")
+        print("\n/ideas?q=... first page by relevance (query + highlights):")
+        for q in LIST_QUERIES:
+            matches = db.session.scalar(select(db.func.count()).select_from(backends.matching_ideas(q)))
+            took = median_ms(lambda q=q: list_ideas(ListFilter(sort="relevance", q=q)), args.repeats)
+            print(f"  {q!r:<24} {matches:>7,} matches {took:>8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
-"""Small database helpers shared by the view tests: look-ups by slug, the audit trail, a statement counter."""
+"""Helpers shared by the database tests: look-ups by slug, the audit trail, a statement counter, and
+fixtures that a few modules share (a module imports the ones it uses by their `fixture_` name).
+"""
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, select
 
 from ideaportal.extensions import db
+from ideaportal.leaderboard import cache
 from ideaportal.models import AuditEntry, Status
+from tests import factories
+from tests.conftest import build_app, fresh_database
 
 
 def status_id(slug: str) -> int | None:
@@ -29,3 +35,35 @@ def count_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture(name="author")
+def fixture_author(app):
+    """`writer`, the member who posts the ideas."""
+    return factories.user(username="writer")
+
+
+@pytest.fixture(name="pm")
+def fixture_answering_pm(app):
+    """`pat_pm`, a product manager who moves and answers ideas without logging in.
+
+    It stands in for the logged-in `pm` of tests/conftest.py, so the client sees the pages as a visitor.
+    """
+    return factories.user(username="pat_pm", role="pm")
+
+
+@pytest.fixture(name="uncached_leaderboard", autouse=True)
+def fixture_uncached_leaderboard(app, monkeypatch):
+    """Every request computes the leaderboard afresh (the cache itself is tested in tests/services)."""
+    monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 0)
+    cache.app_cache().clear()
+
+
+@pytest.fixture(name="empty_app")
+def fixture_empty_app(backend, tmp_path):
+    """An app on a new database that no migration has touched yet, inside its app context."""
+    with fresh_database(backend, tmp_path) as url:
+        app = build_app(url)
+        with app.app_context():
+            yield app
+            db.engine.dispose()

@@ -134,7 +134,8 @@ def campaign_page(slug: str, *, sort: str, cursor: str | None, viewer_id: int | 
     campaign = get_campaign(slug)
     state = _state(campaign, now)
     ideas = idea_queries.list_ideas(
-        idea_queries.ListFilter(sort=sort, cursor=cursor, campaign=campaign.id), viewer_id=viewer_id, limit=limit
+        idea_queries.ListFilter(sort=sort, cursor=cursor, campaign=campaign.id), viewer_id=viewer_id, limit=limit,
+        now=now,
     )
     in_campaign = (Idea.campaign_id == campaign.id, idea_queries.public_ideas())
     category = db.session.get(Category, campaign.category_id) if campaign.category_id else None

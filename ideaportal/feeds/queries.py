@@ -70,21 +70,18 @@ def new_ideas(*, category_id: int | None = None, campaign_id: int | None = None,
 
 def category(slug: str) -> Source:
     """Raises NotFound for a category that does not exist."""
-    row = db.session.execute(
-        select(Category.id, Category.slug, Category.name).where(Category.slug == slug)
-    ).one_or_none()
-    if row is None:
-        raise NotFound("There is no category with that name.")
-    return Source(*row)
+    return _source(select(Category.id, Category.slug, Category.name).where(Category.slug == slug), "category")
 
 
 def campaign(slug: str) -> Source:
     """Raises NotFound for a Storm Session that does not exist."""
-    row = db.session.execute(
-        select(Campaign.id, Campaign.slug, Campaign.title).where(Campaign.slug == slug)
-    ).one_or_none()
+    return _source(select(Campaign.id, Campaign.slug, Campaign.title).where(Campaign.slug == slug), "Storm Session")
+
+
+def _source(query, noun: str) -> Source:
+    row = db.session.execute(query).one_or_none()
     if row is None:
-        raise NotFound("There is no Storm Session with that name.")
+        raise NotFound(f"There is no {noun} with that name.")
     return Source(*row)
 
 

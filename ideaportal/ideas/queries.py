@@ -5,12 +5,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import (
+    Campaign,
     Category,
     Comment,
     Idea,
@@ -19,6 +20,7 @@ from ..models import (
     Subscription,
     User,
     Vote,
+    utcnow,
 )
 from ..search import backends as search
 from ..search.marks import Highlight
@@ -48,11 +50,13 @@ class IdeaCard:
     comment_count: int
     created_at: datetime
     author: str
+    author_active: bool  # a deactivated member has no profile, so the name is not linked
     category_slug: str
     category_name: str
     status_slug: str
     status_label: str
     status_kind: str
+    votes_open: bool  # False once its Storm Session closed with its votes final
     my_vote: int = 0
 
 
@@ -77,6 +81,7 @@ class IdeaDetail:
     idea: Idea
     comments: list[Comment]
     timeline: list[tuple[StatusChange, Status, str | None]]
+    votes_open: bool = True  # False once its Storm Session closed with its votes final
     my_vote: int = 0
     following: bool = False
     followers: int = 0
@@ -108,12 +113,40 @@ def public_ideas():
     return and_(Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
 
 
-def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int = 20) -> IdeaPage:
+def labelled_ideas(*columns):
+    """A select of `columns` over ideas with each idea's category and status, named as the cards read them.
+
+    Adds category_slug, category_name, status_slug, status_label and status_kind.
+    """
+    return (
+        select(
+            *columns,
+            Category.slug.label("category_slug"),
+            Category.name.label("category_name"),
+            Status.slug.label("status_slug"),
+            Status.label.label("status_label"),
+            Status.kind.label("status_kind"),
+        )
+        .join(Category, Idea.category_id == Category.id)
+        .join(Status, Idea.status_id == Status.id)
+    )
+
+
+def votes_open(now: datetime):
+    """Whether votes on the idea may still change: the SQL side of `rules.check_campaign_vote`.
+
+    Needs `campaign` outer-joined on `Idea.campaign_id`.
+    """
+    return or_(Idea.campaign_id.is_(None), Campaign.voting_after_close, Campaign.ends_at > now)
+
+
+def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int = 20,
+               now: datetime | None = None) -> IdeaPage:
     """One page of public ideas in the chosen order. Raises Invalid for an unknown sort or a broken cursor."""
     if filters.sort not in SORTS and not (filters.sort == RELEVANCE and filters.q is not None):
         raise Invalid(f"Unknown sort {filters.sort!r}: use one of {', '.join(SORTS)}.")
     key = SORTS.get(filters.sort)
-    query = _card_query().where(public_ideas())
+    query = _card_query(now).where(public_ideas())
     if filters.q is not None:
         query, key = _matching(query, filters)
     if filters.category:
@@ -146,7 +179,7 @@ def _matching(query, filters: ListFilter):
     return query, match.c.rank if filters.sort == RELEVANCE else SORTS[filters.sort]
 
 
-def _card_query():
+def _card_query(now: datetime | None = None):
     return (
         select(
             Idea.id,
@@ -158,11 +191,13 @@ def _card_query():
             Idea.comment_count,
             Idea.created_at,
             User.username.label("author"),
+            User.is_active.label("author_active"),
             Category.slug.label("category_slug"),
             Category.name.label("category_name"),
             Status.slug.label("status_slug"),
             Status.label.label("status_label"),
             Status.kind.label("status_kind"),
+            votes_open(now or utcnow()).label("votes_open"),
             Idea.hot_rank.label("sort_hot"),
             Idea.score.label("sort_top"),
             Idea.created_at.label("sort_new"),
@@ -171,6 +206,7 @@ def _card_query():
         .join(User, Idea.author_id == User.id)
         .join(Category, Idea.category_id == Category.id)
         .join(Status, Idea.status_id == Status.id)
+        .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
     )
 
 
@@ -225,27 +261,22 @@ def decode_cursor(cursor: str, sort: str):
         raise Invalid("That page link is broken. Start again from the first page.") from None
 
 
-def idea_detail(idea_id: int, *, viewer_id: int | None = None) -> IdeaDetail:
+def idea_detail(idea_id: int, *, viewer_id: int | None = None, now: datetime | None = None) -> IdeaDetail:
     """An idea with author, category, status, comments oldest first and its status timeline. Raises NotFound."""
-    idea = db.session.scalar(
-        select(Idea)
+    found = db.session.execute(
+        select(Idea, votes_open(now or utcnow()))
+        .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
         .where(Idea.id == idea_id)
         .options(joinedload(Idea.author), joinedload(Idea.category), joinedload(Idea.status))
-    )
-    if idea is None or idea.is_hidden:
+    ).one_or_none()
+    if found is None or found[0].is_hidden:
         raise NotFound("There is no idea with that number. It may have been removed.")
+    idea, open_to_votes = found
     comments = db.session.scalars(
         select(Comment)
         .where(Comment.idea_id == idea_id)
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
-    ).all()
-    timeline = db.session.execute(
-        select(StatusChange, Status, User.username)
-        .join(Status, StatusChange.to_status_id == Status.id)
-        .outerjoin(User, StatusChange.changed_by_id == User.id)
-        .where(StatusChange.idea_id == idea_id)
-        .order_by(StatusChange.created_at, StatusChange.id)
     ).all()
     followers, following = db.session.execute(
         select(func.count(), func.count().filter(Subscription.user_id == viewer_id)).where(
@@ -253,10 +284,21 @@ def idea_detail(idea_id: int, *, viewer_id: int | None = None) -> IdeaDetail:
         )
     ).one()
     return IdeaDetail(
-        idea, list(comments), list(timeline), my_votes(viewer_id, [idea_id]).get(idea_id, 0),
-        following=bool(following), followers=followers,
+        idea, list(comments), status_timeline(idea_id), bool(open_to_votes),
+        my_votes(viewer_id, [idea_id]).get(idea_id, 0), following=bool(following), followers=followers,
         merged_threads=merged_threads(idea_id), merged_into=_merge_target(idea.merged_into_id),
     )
+
+
+def status_timeline(idea_id: int) -> list[tuple[StatusChange, Status, str | None]]:
+    """The idea's status changes oldest first, each with the status moved to and who moved it (None: the portal)."""
+    return [tuple(row) for row in db.session.execute(
+        select(StatusChange, Status, User.username)
+        .join(Status, StatusChange.to_status_id == Status.id)
+        .outerjoin(User, StatusChange.changed_by_id == User.id)
+        .where(StatusChange.idea_id == idea_id)
+        .order_by(StatusChange.created_at, StatusChange.id)
+    )]
 
 
 def merged_threads(target_id: int) -> list[MergedThread]:

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, literal, select
 from .. import rules
 from ..errors import Invalid
 from ..extensions import db
-from ..ideas.queries import public_ideas
+from ..ideas.queries import labelled_ideas, public_ideas
 from ..models import Campaign, Category, Idea, Status, User, Vote
 from . import cache
 
@@ -204,15 +204,11 @@ def idea_rows(idea_ids: set[int]) -> dict[int, dict]:
     if not idea_ids:
         return {}
     rows = db.session.execute(
-        select(
-            Idea.id, Idea.title, User.username.label("author"), User.is_active.label("author_active"),
-            Category.slug.label("category_slug"),
-            Category.name.label("category_name"), Status.slug.label("status_slug"),
-            Status.label.label("status_label"), Status.kind.label("status_kind"), Idea.score, Idea.created_at,
+        labelled_ideas(
+            Idea.id, Idea.title, User.username.label("author"), User.is_active.label("author_active"), Idea.score,
+            Idea.created_at,
         )
         .join(User, Idea.author_id == User.id)
-        .join(Category, Idea.category_id == Category.id)
-        .join(Status, Idea.status_id == Status.id)
         .where(Idea.id.in_(idea_ids))
     )
     return {row.id: row._asdict() for row in rows}

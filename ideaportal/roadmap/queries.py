@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select, tuple_
 
 from .. import rules
 from ..extensions import db
-from ..ideas.queries import decode_cursor, encode_cursor, public_ideas
+from ..ideas.queries import decode_cursor, encode_cursor, labelled_ideas, public_ideas
 from ..models import Category, Idea, Status, StatusChange
 from ..text import plain_text
 
@@ -175,24 +175,9 @@ def response_of(text: str, html: str, limit: int = RESPONSE_CHARS) -> Response:
 
 
 def _card_query():
-    return (
-        select(
-            Idea.id,
-            Idea.title,
-            Idea.score,
-            Idea.upvotes,
-            Idea.downvotes,
-            Category.slug.label("category_slug"),
-            Category.name.label("category_name"),
-            Status.slug.label("status_slug"),
-            Status.label.label("status_label"),
-            Status.kind.label("status_kind"),
-            moved_at().label("moved_at"),
-        )
-        .join(Category, Idea.category_id == Category.id)
-        .join(Status, Idea.status_id == Status.id)
-        .where(public_ideas())
-    )
+    return labelled_ideas(
+        Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, moved_at().label("moved_at")
+    ).where(public_ideas())
 
 
 def _column_rows(key: str, status_ids: list[int], category: str | None) -> list:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import aliased, joinedload
 from .. import rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..ideas.queries import decode_cursor, encode_cursor
+from ..ideas.queries import decode_cursor, encode_cursor, status_timeline
 from ..models import Category, Idea, StaffNote, Status, StatusChange, User, utcnow
+from ..search import backends as search
 
 ATTENTION, ALL = "attention", "all"  # the inbox's own status choices, besides every status slug
 AGES = (7, 30, 90)  # "older than N days"
@@ -27,6 +28,7 @@ class InboxFilter:
     mine: bool = False
     unanswered: bool = False
     hidden: bool = False
+    q: str | None = None  # search text: only the ideas matching it in title or body, hidden ones too
     cursor: str | None = None
 
     def args(self) -> dict:
@@ -137,13 +139,6 @@ def triage_detail(idea_id: int) -> TriageDetail:
     )
     if idea is None:
         raise NotFound("There is no idea with that number.")
-    timeline = db.session.execute(
-        select(StatusChange, Status, User.username)
-        .join(Status, StatusChange.to_status_id == Status.id)
-        .outerjoin(User, StatusChange.changed_by_id == User.id)
-        .where(StatusChange.idea_id == idea_id)
-        .order_by(StatusChange.created_at, StatusChange.id)
-    ).all()
     notes = db.session.execute(
         select(StaffNote, User.username)
         .join(User, StaffNote.author_id == User.id)
@@ -154,7 +149,7 @@ def triage_detail(idea_id: int) -> TriageDetail:
     if idea.merged_into_id is not None:
         target = db.session.execute(select(Idea.id, Idea.title).where(Idea.id == idea.merged_into_id)).one()
         merged_into = (target.id, target.title)
-    return TriageDetail(idea, [tuple(row) for row in timeline], [tuple(row) for row in notes], merged_into)
+    return TriageDetail(idea, status_timeline(idea_id), [tuple(row) for row in notes], merged_into)
 
 
 def staff_members() -> list[User]:
@@ -200,6 +195,8 @@ def _conditions(filters: InboxFilter, *, viewer_id: int | None, now: datetime) -
         conditions.append(Idea.owner_id == viewer_id)
     if filters.unanswered:
         conditions.append(Idea.first_response_at.is_(None))
+    if filters.q is not None:
+        conditions.append(Idea.id.in_(select(search.matching_ideas(filters.q).c.idea_id)))
     return conditions
 
 

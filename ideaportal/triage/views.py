@@ -19,6 +19,7 @@ from ..ideas import queries as idea_queries
 from ..models import utcnow
 from ..moderation.services import set_idea_hidden
 from ..rules import slugify
+from ..search.terms import clean, has_terms
 from ..web import form_error
 from . import queries, services
 from .export import csv_lines
@@ -37,6 +38,7 @@ def inbox_filter(*, default_status: str = queries.ATTENTION) -> queries.InboxFil
         mine=args.get("mine") == "1",
         unanswered=args.get("unanswered") == "1",
         hidden=args.get("hidden") == "1",
+        q=clean(args.get("q")).strip() or None,  # blank (the form always sends it): no search
         cursor=args.get("cursor") or None,
     )
 
@@ -69,7 +71,7 @@ def render_inbox(bulk_form: BulkStatusForm):
     return render_template(
         "triage/inbox.html", page=page, filters=filters, bulk_form=bulk_form, ages=queries.AGES,
         statuses=idea_queries.statuses(), categories=idea_queries.categories(),
-        selected=set(bulk_form.idea_ids.data or ()),
+        searchable=has_terms(filters.q), selected=set(bulk_form.idea_ids.data or ()),
     )
 
 

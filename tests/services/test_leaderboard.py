@@ -318,20 +318,17 @@ def test_the_leaderboard_shows_every_section_with_titles_and_authors(now, voters
     assert [person.username for person in board.contributors] == ["writer"]
 
 
-def test_the_cached_board_is_reused_until_it_expires(app, now, voters):
+def test_the_cached_board_is_reused_until_it_expires(app, now, voters, monkeypatch):
     idea = dated_idea(now)
-    app.config["LEADERBOARD_CACHE_SECONDS"] = 60
-    try:
-        before = queries.cached_leaderboard(EVERYTHING, now=now)
-        vote(idea, voters[0], now)
-        assert queries.cached_leaderboard(EVERYTHING, now=now) is before
-        cache.app_cache().clear()
-        assert queries.cached_leaderboard(EVERYTHING, now=now).week == [
-            queries.RankedIdea(**queries.idea_rows({idea.id})[idea.id], votes=1)]
-        app.config["LEADERBOARD_CACHE_SECONDS"] = 0
-        assert queries.cached_leaderboard(EVERYTHING, now=now) is not queries.cached_leaderboard(EVERYTHING, now=now)
-    finally:
-        app.config.pop("LEADERBOARD_CACHE_SECONDS")
+    monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
+    before = queries.cached_leaderboard(EVERYTHING, now=now)
+    vote(idea, voters[0], now)
+    assert queries.cached_leaderboard(EVERYTHING, now=now) is before
+    cache.app_cache().clear()
+    assert queries.cached_leaderboard(EVERYTHING, now=now).week == [
+        queries.RankedIdea(**queries.idea_rows({idea.id})[idea.id], votes=1)]
+    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
+    assert queries.cached_leaderboard(EVERYTHING, now=now) is not queries.cached_leaderboard(EVERYTHING, now=now)
 
 
 def test_the_window_totals_read_the_covering_vote_index(app, now):

@@ -10,18 +10,9 @@ from ideaportal.models import Idea, Status
 from ideaportal.roadmap import queries
 from ideaportal.triage.services import change_status
 from tests import factories
+from tests.helpers import fixture_answering_pm, fixture_author  # noqa: F401 (fixtures pm, author)
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def pm(app):
-    return factories.user(username="pat_pm", role="pm")
-
-
-@pytest.fixture
-def author(app):
-    return factories.user(username="writer")
 
 
 @pytest.fixture

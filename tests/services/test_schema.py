@@ -11,21 +11,12 @@ from sqlalchemy import inspect, select, text
 from ideaportal.extensions import db
 from ideaportal.models import Status
 from ideaportal.search.schema import include_object
-from tests.conftest import build_app, fresh_database
+from tests.helpers import fixture_empty_app  # noqa: F401 (fixture empty_app)
 
 DEFAULT_STATUSES = [
     "new", "under_review", "planned", "in_progress", "implemented",
     "partially_implemented", "already_offered", "not_planned", "duplicate", "archived",
 ]
-
-
-@pytest.fixture
-def empty_app(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as url:
-        app = build_app(url)
-        with app.app_context():
-            yield app
-            db.engine.dispose()
 
 
 def test_there_is_exactly_one_migration_head(empty_app):

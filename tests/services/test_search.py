@@ -14,7 +14,7 @@ from ideaportal.models import Idea, Status
 from ideaportal.search import backends, marks, schema, terms
 from ideaportal.search.queries import similar_ideas
 from tests import factories
-from tests.conftest import build_app, fresh_database
+from tests.helpers import fixture_empty_app  # noqa: F401 (fixture empty_app)
 from tests.html_safety import unsafe_markup
 
 HOSTILE = ['"unbalanced', "a AND", "NEAR(", "NEAR(a b", "*", "-", "OR", "^", ":", "\\", "'", '"', "()", "(",
@@ -182,15 +182,6 @@ def test_fts5_queries_quote_every_word():
 
 
 # The search objects live outside the models: the migration makes them and takes them away.
-
-@pytest.fixture
-def empty_app(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as url:
-        app = build_app(url)
-        with app.app_context():
-            yield app
-            db.engine.dispose()
-
 
 def search_objects() -> set[str]:
     with db.engine.connect() as connection:

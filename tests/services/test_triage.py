@@ -349,6 +349,34 @@ def test_inbox_filters_compose(app):
     assert page.matching == 4 and page.attention == 2
 
 
+def test_inbox_search_combines_with_the_filters_pages_and_finds_hidden_ideas(app):
+    pm = factories.user(role="pm")
+    phones = factories.category(slug="phones")
+    ids = ideas_aged({"Dark mode for the phone app": 40, "Export invoices": 30, "Sync contacts": 20},
+                     category_row=phones)
+    ids |= ideas_aged({"Dark mode on the desktop": 35, "Offline reading": 10})
+    set_columns(ids["Sync contacts"], body="Keep the address book in step, day and night, in dark mode too.")
+    set_columns(ids["Offline reading"], merged_into_id=ids["Export invoices"])
+    set_idea_hidden(idea_id=ids["Dark mode on the desktop"], actor_id=pm.id, hidden=True)
+
+    def titles(**filters) -> list[str]:
+        return [row.title for row in queries.inbox(InboxFilter(**filters), viewer_id=pm.id, now=NOW).rows]
+
+    assert titles(q="dark mode") == ["Dark mode for the phone app", "Sync contacts"]  # oldest first, body too
+    assert titles(q="dark mode", older_than=30) == ["Dark mode for the phone app"]
+    assert titles(q="dark -phone") == ["Sync contacts"]
+    assert titles(q="dark mode", hidden=True) == ["Dark mode on the desktop"]
+    assert titles(q="offline", status="all") == []  # merged away
+    assert titles(q="the and of") == [] and titles(q="invoices", category="phones") == ["Export invoices"]
+    first = queries.inbox(InboxFilter(q="dark mode"), viewer_id=pm.id, limit=1, now=NOW)
+    rest = queries.inbox(InboxFilter(q="dark mode", cursor=first.next_cursor), viewer_id=pm.id, limit=1, now=NOW)
+    assert [first.matching, rest.matching, rest.next_cursor] == [2, 2, None]
+    assert [row.title for row in rest.rows] == ["Sync contacts"]
+    assert queries.next_in_queue(InboxFilter(q="dark mode"), after_id=ids["Dark mode for the phone app"],
+                                 viewer_id=pm.id) == ids["Sync contacts"]
+    assert InboxFilter(q="dark mode").args() == {"status": "attention", "q": "dark mode"}
+
+
 @pytest.mark.parametrize("bad", [{"status": "shipped"}, {"category": "nope"}, {"older_than": 5}])
 def test_inbox_refuses_unknown_filter_values(app, bad):
     with pytest.raises(Invalid):

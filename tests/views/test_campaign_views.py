@@ -10,6 +10,7 @@ from ideaportal.ideas import services as idea_services
 from ideaportal.models import Campaign, Comment, Idea, utcnow
 from ideaportal.triage.services import change_status
 from tests import factories
+from tests.helpers import count_queries
 
 
 def card_ids(page: str) -> list[int]:
@@ -201,3 +202,59 @@ def test_the_vote_json_adds_the_votes_left_and_refuses_over_budget(client, auth,
     page = client.post(f"/ideas/{second.id}/vote", data={"value": 1})  # without JavaScript: a page that explains
     assert page.status_code == 409 and "used all 1 of your votes" in page.text
     assert "budget_left" not in client.post(f"/ideas/{plain.id}/vote", data={"value": 1}, headers=json_vote).json
+
+
+def vote_widget(page: str, idea_id: int) -> str:
+    """The vote widget of one idea's card (or of the idea page's header)."""
+    card = page.split(f'id="idea-{idea_id}"')[1]
+    return re.search(r'<(form|div) class="vote[^"]*".*?</\1>', card, re.S).group(0)
+
+
+def test_ideas_of_a_closed_session_show_their_score_without_vote_buttons(client, auth, app):
+    campaign = factories.campaign(slug="over")
+    final = factories.campaign_idea(campaign, title="Dark mode for reports")
+    open_again = factories.campaign(slug="still-voting", voting_after_close=True)
+    still_open = factories.campaign_idea(open_again, title="Bigger charts")
+    outside = factories.idea(title="An idea in no session")
+    member = factories.user()
+    idea_services.cast_vote(idea_id=final.id, voter_id=member.id, value=1)
+    close(campaign.id)
+    close(open_again.id)
+    auth.login(member)
+    for path in ("/ideas", "/", "/campaigns/over", f"/ideas/{final.id}-dark-mode-for-reports"):
+        widget = vote_widget(client.get(path).text, final.id)
+        assert "<button" not in widget and "data-vote" not in widget and "<form" not in widget, path
+        assert "Votes are final: this Storm Session closed" in widget, path
+        assert "<span data-score>2</span>" in widget and "You voted up" in widget, path
+    listing = client.get("/ideas").text
+    for idea in (still_open, outside):  # open ideas keep the no-JS form and its buttons
+        widget = vote_widget(listing, idea.id)
+        assert f'action="/ideas/{idea.id}/vote" data-vote' in widget and widget.count("<button") == 2
+        assert "Votes are final" not in widget
+
+
+def test_a_closed_sessions_page_runs_as_many_queries_for_5_as_for_50_ideas(client, auth, app, monkeypatch):
+    campaign = factories.campaign(slug="big")
+    category = factories.category()
+    auth.login(factories.user())
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 50)
+
+    def queries_for_page():
+        client.get("/campaigns/big")  # warm: the session user is loaded once per request
+        with count_queries() as statements:
+            page = client.get("/campaigns/big").text
+        assert page.count("Votes are final: this Storm Session closed") == len(card_ids(page))
+        return len(statements)
+
+    def add(count: int) -> None:
+        db.session.execute(update(Campaign).where(Campaign.id == campaign.id)
+                           .values(starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=1)))
+        db.session.commit()
+        for _ in range(count):
+            factories.campaign_idea(campaign, category_row=category)
+        close(campaign.id)
+
+    add(5)
+    five = queries_for_page()
+    add(45)
+    assert five == queries_for_page()

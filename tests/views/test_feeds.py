@@ -11,6 +11,7 @@ from ideaportal.ideas.services import edit_idea
 from ideaportal.models import Idea, utcnow
 from ideaportal.triage.services import change_status
 from tests import factories
+from tests.helpers import fixture_answering_pm, fixture_author  # noqa: F401 (fixtures pm, author)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE_URL = "https://ideas.example.com"
@@ -24,16 +25,6 @@ def base_url(app):
     app.config["BASE_URL"] = BASE_URL
     yield
     app.config["BASE_URL"] = previous
-
-
-@pytest.fixture
-def author(app):
-    return factories.user(username="writer")
-
-
-@pytest.fixture
-def pm(app):
-    return factories.user(username="pat_pm", role="pm")
 
 
 def fetch(client, path: str) -> ET.Element:

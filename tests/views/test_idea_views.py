@@ -1,12 +1,15 @@
 """Idea pages, voting and browsing through the test client."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from ideaportal.extensions import db
 from ideaportal.ideas import services
-from ideaportal.models import Idea
+from ideaportal.ideas.queries import status_timeline
+from ideaportal.models import Idea, utcnow
+from ideaportal.triage.services import archive_stale, change_status
 from tests import factories
 from tests.helpers import count_queries, status_id
 
@@ -246,3 +249,26 @@ def test_unknown_pages_get_the_site_404(client, app):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "We couldn" in response.text and 'class="site-header"' in response.text
+
+
+def test_the_idea_page_and_the_triage_page_show_the_same_status_timeline(client, app, pm):
+    idea = factories.idea(title="Status history")
+    later = utcnow() + timedelta(days=200)
+    assert archive_stale(months=6, response="Archived: no activity.", now=later) == [idea.id]
+    change_status(idea_id=idea.id, actor_id=pm.id, status_slug="planned", response="Back, and *planned*.",
+                  now=later + timedelta(days=1))
+
+    def timeline(html: str) -> list[str]:
+        section = html.split('id="timeline-title"')[1].split("</section>")[0]
+        return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+                for item in re.findall(r'<li class="timeline__item">(.*?)</li>', section, re.S)]
+
+    public = timeline(client.get(f"/ideas/{idea.id}-status-history").text)
+    staff = timeline(client.get(f"/admin/ideas/{idea.id}").text)
+    assert len(public) == len(staff) == 2
+    assert public[0].startswith("Archived") and "Archived: no activity." in public[0] and " by " not in public[0]
+    assert public[1].startswith("Planned") and "by petra Official response Back, and planned." in public[1]
+    assert "by the portal Official response Archived: no activity." in staff[0]  # staff see who moved it
+    assert staff[1] == public[1]
+    rows = status_timeline(idea.id)  # the one query both pages read
+    assert [(status.slug, by) for _, status, by in rows] == [("archived", None), ("planned", "petra")]

@@ -7,19 +7,9 @@ from sqlalchemy import update
 
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
-from ideaportal.leaderboard import cache
 from ideaportal.models import Campaign, Idea, User, Vote, utcnow
 from tests import factories
-from tests.helpers import count_queries
-
-
-@pytest.fixture(autouse=True)
-def uncached(app):
-    """Every request computes the board afresh (the cache itself is tested in tests/services)."""
-    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
-    cache.app_cache().clear()
-    yield
-    app.config.pop("LEADERBOARD_CACHE_SECONDS")
+from tests.helpers import count_queries, fixture_uncached_leaderboard  # noqa: F401 (an autouse fixture)
 
 
 def section(page: str, heading_id: str) -> str:

@@ -7,7 +7,7 @@ from ideaportal.comments.services import add_comment
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
 from ideaportal.merges import services
-from ideaportal.models import Idea, IdeaMerge
+from ideaportal.models import Flag, Idea, IdeaMerge, User
 from tests import factories
 
 
@@ -160,3 +160,28 @@ def test_a_hidden_duplicate_stays_hidden_rather_than_redirecting(client, auth, a
     db.session.execute(update(Idea).where(Idea.id == source.id).values(is_hidden=True))
     db.session.commit()
     assert client.get(f"/ideas/{source.id}").status_code == 404
+
+
+def test_comments_merged_from_a_duplicate_can_be_reported_like_the_originals_own(client, auth, app):
+    source, target, staff = setup_pair(auth)
+    merged_id = add_comment(idea_id=source.id, author_id=source.author_id, body="From the duplicate.")
+    own_id = add_comment(idea_id=target.id, author_id=target.author_id, body="On the original.")
+    services.merge_idea(source_id=source.id, target_id=target.id, actor_id=staff.id)
+    auth.logout()
+    reader = factories.user()
+    auth.login(reader)
+    page = client.get(f"/ideas/{target.id}-night-mode").text
+    merged_part = page.split(f'id="merged-{source.id}-title"')[1]
+    for comment_id, part in ((own_id, page), (merged_id, merged_part)):
+        item = re.search(rf'<li id="comment-{comment_id}".*?</li>', part, re.S).group(0)
+        assert f'action="/comments/{comment_id}/flag"' in item and 'name="csrf_token"' in item
+        assert f'name="next" value="/ideas/{target.id}-night-mode#comment-{comment_id}"' in item
+    back = f"/ideas/{target.id}-night-mode#comment-{merged_id}"
+    response = client.post(f"/comments/{merged_id}/flag", data={"reason": "spam", "next": back})
+    assert response.status_code == 302 and response.headers["Location"] == back
+    flagged = db.session.scalars(select(Flag.comment_id).where(Flag.reporter_id == reader.id)).all()
+    assert flagged == [merged_id]
+    auth.logout()
+    auth.login(db.session.get(User, source.author_id))  # its author may edit or delete it, not report it
+    item = re.search(rf'<li id="comment-{merged_id}".*?</li>', client.get(back.split("#")[0]).text, re.S).group(0)
+    assert f'href="/comments/{merged_id}/edit"' in item and f'action="/comments/{merged_id}/flag"' not in item

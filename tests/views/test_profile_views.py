@@ -1,23 +1,14 @@
 """Member profiles through the test client: lookup, ideas, comments, points, badges, links to profiles."""
 import re
 
-import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ideaportal.comments.services import add_comment, delete_comment
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
-from ideaportal.leaderboard import cache
-from ideaportal.models import Comment, Idea, Status, User
+from ideaportal.models import Comment, Idea, User
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def uncached(app):
-    app.config["LEADERBOARD_CACHE_SECONDS"] = 0
-    cache.app_cache().clear()
-    yield
-    app.config.pop("LEADERBOARD_CACHE_SECONDS")
+from tests.helpers import fixture_uncached_leaderboard, status_id  # noqa: F401 (an autouse fixture)
 
 
 def figure(page: str, label: str) -> str:
@@ -31,8 +22,7 @@ def card_titles(page: str) -> list[str]:
 
 
 def set_status(idea_id: int, slug: str) -> None:
-    status_id = db.session.scalar(select(Status.id).where(Status.slug == slug))
-    db.session.execute(update(Idea).where(Idea.id == idea_id).values(status_id=status_id))
+    db.session.execute(update(Idea).where(Idea.id == idea_id).values(status_id=status_id(slug)))
     db.session.commit()
 
 
@@ -147,3 +137,17 @@ def test_a_deactivated_authors_name_is_not_linked_on_the_idea_page(client, app):
 def test_staff_profiles_say_they_are_the_product_team(client, app):
     factories.user(username="priya", role="pm")
     assert '<span class="badge badge--official">Product team</span>' in client.get("/users/priya").text
+
+
+def test_a_deactivated_authors_name_is_plain_text_on_every_idea_card(client, app):
+    campaign = factories.campaign(slug="cards")
+    left, stayed = factories.user(username="gone_member"), factories.user(username="still_here")
+    factories.campaign_idea(campaign, author=left, title="An idea whose author left")
+    factories.campaign_idea(campaign, author=stayed, title="An idea whose author stayed")
+    db.session.execute(update(User).where(User.id == left.id).values(is_active=False))
+    db.session.commit()
+    for path in ("/ideas", "/", "/campaigns/cards", "/ideas?q=idea+author"):
+        page = client.get(path).text
+        assert "<span>by gone_member</span>" in page and 'href="/users/gone_member"' not in page, path
+        assert '<span>by <a href="/users/still_here">still_here</a></span>' in page, path
+    assert client.get("/users/gone_member").status_code == 404  # the page the link would have led to

@@ -1,30 +1,16 @@
 """The roadmap, ideas in action and public statistics pages, and the home page's answer figures."""
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from ideaportal.extensions import db
 from ideaportal.models import Idea, utcnow
 from ideaportal.roadmap import queries as roadmap_queries
 from ideaportal.triage.services import change_status
 from tests import factories
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.helpers import count_queries, fixture_answering_pm, fixture_author  # noqa: F401 (fixtures pm, author)
 
 
 def card_ids(page: str) -> list[int]:
@@ -34,16 +20,6 @@ def card_ids(page: str) -> list[int]:
 def section(page: str, key: str) -> str:
     start = page.index(f'aria-labelledby="column-{key}-title"')
     return page[start:page.index("</section>", start)]
-
-
-@pytest.fixture
-def pm(app):
-    return factories.user(username="pat_pm", role="pm")
-
-
-@pytest.fixture
-def author(app):
-    return factories.user(username="writer")
 
 
 def shipped(pm, author, category, count: int, *, slug: str = "implemented", response: str = "Shipped it.",

@@ -90,6 +90,44 @@ def test_inbox_pages_keep_the_filter(client, app, pm, monkeypatch):
     assert seen == ids
 
 
+def test_inbox_search_narrows_the_view_and_combines_with_the_filters(client, app, pm, monkeypatch):
+    phones = factories.category(slug="phones", name="Phones")
+    dark_phone = aged("Dark mode for the phone app", 40, category_row=phones)
+    in_body = aged("Sync contacts", 20, category_row=phones, body="Also in **dark mode**, please.")
+    dark_laptop = aged("Dark mode on the laptop", 25)
+    invoices = aged("Export invoices", 10, category_row=phones)
+    page = client.get("/admin?q=dark+mode").text
+    assert inbox_ids(page) == [dark_phone, dark_laptop, in_body] and "3 ideas match this view." in page
+    assert 'id="filter-q" name="q" value="dark mode"' in page
+    assert inbox_ids(client.get("/admin?q=dark&category=phones").text) == [dark_phone, in_body]
+    assert inbox_ids(client.get("/admin?q=+dark+&older_than=30").text) == [dark_phone]
+    assert inbox_ids(client.get("/admin?q=&category=phones").text) == [dark_phone, in_body, invoices]
+    client.post(f"/admin/ideas/{dark_laptop}/hide")
+    assert inbox_ids(client.get("/admin?q=dark&hidden=1").text) == [dark_laptop]
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    first = client.get("/admin?q=dark&category=phones").text
+    next_url = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "q=dark" in next_url and "category=phones" in next_url
+    assert inbox_ids(client.get(next_url).text) == [in_body]
+    assert f'href="/admin/ideas/{dark_phone}?status=attention&amp;category=phones&amp;q=dark"' in first
+
+
+@pytest.mark.parametrize("text", ['"', "NEAR(", "AND", "*", "-", "\x00", "dark\x00mode", 'NEAR("a" "b", 2) OR',
+                                  "title:x", "^x", "(((", "'; drop table idea; --", "ü" * 500])
+def test_any_search_text_gives_a_page(client, app, pm, text):
+    aged("Dark mode for the phone app", 10)
+    page = client.get("/admin", query_string={"q": text, "status": "all"})
+    assert page.status_code == 200
+    assert client.get("/admin/export.csv", query_string={"q": text}).status_code == 200
+
+
+def test_a_search_of_only_common_words_says_so(client, app, pm):
+    aged("The one and only idea", 10)
+    page = client.get("/admin?q=the+and+of").text
+    assert inbox_ids(page) == [] and "has only very common words" in page
+    assert "No ideas match these words and filters." in page
+
+
 # The triage page
 
 
@@ -258,3 +296,12 @@ def test_export_streams_every_status_by_default_with_an_injection_guard(client, 
     attention = list(csv.DictReader(io.StringIO(client.get("/admin/export.csv?status=attention").text)))
     assert [row["id"] for row in attention] == [str(evil)]
     assert client.get("/admin/export.csv?category=nope").status_code == 400
+
+
+def test_export_carries_the_search_of_the_inbox(client, app, pm):
+    dark = aged("Dark mode for the phone app", 10)
+    aged("Export invoices", 5)
+    page = client.get("/admin?q=dark+mode&status=all").text
+    assert 'href="/admin/export.csv?status=all&amp;q=dark+mode">Export these as CSV</a>' in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/export.csv?status=all&q=dark+mode").text)))
+    assert [row["id"] for row in rows] == [str(dark)]
