@@ -411,9 +411,14 @@ def check_campaign_takes_ideas(*, starts_at: datetime, ends_at: datetime, now: d
                        "You can still post your idea in the general list.")
 
 
+def votes_final(*, ends_at: datetime, now: datetime, voting_after_close: bool) -> bool:
+    """Whether a session's votes are final: it has closed and does not take votes after closing."""
+    return now >= ends_at and not voting_after_close
+
+
 def check_campaign_vote(*, ends_at: datetime, now: datetime, voting_after_close: bool) -> None:
-    """Once a session closes without voting after close, its votes are final: none cast, changed or withdrawn."""
-    if now >= ends_at and not voting_after_close:
+    """Once a session's votes are final, none can be cast, changed or withdrawn."""
+    if votes_final(ends_at=ends_at, now=now, voting_after_close=voting_after_close):
         raise Conflict(f"This Storm Session closed on {utc_moment(ends_at)} and its votes are final: "
                        "they can no longer be cast, changed or withdrawn.")
 

@@ -239,9 +239,10 @@ def idea_campaign(campaign_id: int | None, *, viewer_id: int | None,
     if campaign_id is None:
         return None
     campaign = get_campaign_by_id(campaign_id)
-    state = _state(campaign, now or utcnow())
-    return CampaignTag(campaign.slug, campaign.title, state, campaign.ends_at,
-                       votes_final=state == "closed" and not campaign.voting_after_close,
+    now = now or utcnow()
+    return CampaignTag(campaign.slug, campaign.title, _state(campaign, now), campaign.ends_at,
+                       votes_final=rules.votes_final(ends_at=campaign.ends_at, now=now,
+                                                     voting_after_close=campaign.voting_after_close),
                        budget=budget(campaign, viewer_id))
 
 

@@ -133,7 +133,7 @@ def labelled_ideas(*columns):
 
 
 def votes_open(now: datetime):
-    """Whether votes on the idea may still change: the SQL side of `rules.check_campaign_vote`.
+    """Whether votes on the idea may still change: `not rules.votes_final(...)` in SQL.
 
     Needs `campaign` outer-joined on `Idea.campaign_id`.
     """
@@ -181,7 +181,7 @@ def _matching(query, filters: ListFilter):
 
 def _card_query(now: datetime | None = None):
     return (
-        select(
+        labelled_ideas(
             Idea.id,
             Idea.title,
             func.substr(Idea.body, 1, EXCERPT_SOURCE_CHARS).label("excerpt"),
@@ -192,11 +192,6 @@ def _card_query(now: datetime | None = None):
             Idea.created_at,
             User.username.label("author"),
             User.is_active.label("author_active"),
-            Category.slug.label("category_slug"),
-            Category.name.label("category_name"),
-            Status.slug.label("status_slug"),
-            Status.label.label("status_label"),
-            Status.kind.label("status_kind"),
             votes_open(now or utcnow()).label("votes_open"),
             Idea.hot_rank.label("sort_hot"),
             Idea.score.label("sort_top"),
@@ -204,8 +199,6 @@ def _card_query(now: datetime | None = None):
             Idea.comment_count.label("sort_discussed"),
         )
         .join(User, Idea.author_id == User.id)
-        .join(Category, Idea.category_id == Category.id)
-        .join(Status, Idea.status_id == Status.id)
         .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
     )
 

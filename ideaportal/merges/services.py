@@ -134,7 +134,10 @@ def _move_votes(*, merge_id: int, source_id: int, target_id: int) -> tuple[int, 
 
 
 def _copy_followers(*, source_id: int, target_id: int, now) -> int:
-    """The source's followers follow the target too (their source subscriptions stay, for an unmerge)."""
+    """The source's followers follow the target too, dated `now` (the merge's moment, which an unmerge uses).
+
+    Their subscriptions to the source stay, for an unmerge.
+    """
     on_target = aliased(Subscription)
     already = exists().where(on_target.idea_id == target_id, on_target.user_id == Subscription.user_id)
     return len(db.session.execute(
@@ -154,7 +157,8 @@ def unmerge_idea(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     pre-merge vote set — except for a moved voter who changed their vote on the target after
     the merge (a different value, or withdrawn and cast again): that vote is their own choice
     on the target and is kept. A moved vote the voter withdrew from the target stays withdrawn
-    there. Followers the merge added to the target keep following it. Raises NotFound, Conflict.
+    there. Followers the merge added to the target stop following it, unless they followed it again
+    themselves since (the same rule as for votes). Raises NotFound, Conflict.
     """
     try:
         return _unmerge(idea_id=idea_id, actor_id=actor_id)
@@ -174,7 +178,7 @@ def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     if source.merged_into_id is None:
         raise Conflict(f"Idea #{idea_id} is not merged into another idea.")
     merge = db.session.execute(
-        select(IdeaMerge.id, IdeaMerge.target_id, IdeaMerge.source_status_id)
+        select(IdeaMerge.id, IdeaMerge.target_id, IdeaMerge.source_status_id, IdeaMerge.merged_at)
         .where(IdeaMerge.source_id == idea_id, IdeaMerge.target_id == source.merged_into_id,
                IdeaMerge.unmerged_at.is_(None))
         .order_by(IdeaMerge.merged_at.desc(), IdeaMerge.id.desc())
@@ -185,6 +189,9 @@ def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     ideas.update(_lock(merge.target_id))
     target = ideas[merge.target_id]
     restored, kept_changed = _restore_votes(merge_id=merge.id, source_id=idea_id, target_id=merge.target_id)
+    # The merge dated each follower it added with its own moment: those rows go, a later follow stays.
+    db.session.execute(delete(Subscription).where(Subscription.idea_id == merge.target_id,
+                                                  Subscription.created_at == merge.merged_at))
     now = utcnow()
     db.session.execute(
         update(Idea).where(Idea.id == idea_id).values(merged_into_id=None, status_id=merge.source_status_id)

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..ideas.queries import public_ideas
-from ..models import Idea, Status
+from ..ideas.queries import public_ideas, votes_open
+from ..models import Campaign, Idea, Status, utcnow
 from . import backends, similarity, terms
 
 CANDIDATES = 50
@@ -32,6 +32,7 @@ class SimilarIdea:
     status_kind: str
     votes: int
     similarity: float  # 0..1
+    votes_open: bool = True  # False in a Storm Session whose votes are final: nothing to "vote for instead"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,9 +55,10 @@ def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = 
     match = backends.any_of(chosen, prefixes=prefixes, titles_only=titles_only)
     rows = db.session.execute(
         select(Idea.id, Idea.title, func.substr(Idea.body, 1, TEXT_CHARS).label("body"), Idea.score,
-               Status.slug, Status.label, Status.kind)
+               Status.slug, Status.label, Status.kind, votes_open(utcnow()).label("votes_open"))
         .join(match, match.c.idea_id == Idea.id)
         .join(Status, Idea.status_id == Status.id)
+        .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
         .where(public_ideas())
         .order_by(match.c.rank.desc(), Idea.id.desc())
         .limit(CANDIDATES)
@@ -71,7 +73,7 @@ def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = 
         key=lambda pair: (-pair[0], -pair[1].id),
     )
     return [
-        SimilarIdea(row.id, row.title, row.slug, row.label, row.kind, row.score, round(score, 3))
+        SimilarIdea(row.id, row.title, row.slug, row.label, row.kind, row.score, round(score, 3), bool(row.votes_open))
         for score, row in scored[:limit]
         if score >= above
     ]

@@ -78,6 +78,10 @@ function similarItem(idea) {
   const meta = element("span", "similar__meta", badge, " ",
     element("span", "", `${Math.round(idea.similarity * 100)}% match`), " ",
     element("span", "", `${idea.votes} vote${idea.votes === 1 ? "" : "s"}`));
+  if (!idea.votes_open) {
+    const note = element("span", "similar__closed", "Votes are final: its Storm Session closed");
+    return element("li", "similar__item", link, " ", meta, " ", note);
+  }
   const button = element("button", "button similar__vote", "Vote for this instead",
     element("span", "visually-hidden", `: “${idea.title}”`));
   Object.assign(button, { type: "submit", name: "value", value: "1" });
@@ -104,7 +108,7 @@ function showSimilar(region, formsHolder, ideas, csrfToken) {
     element("ul", "similar__list", ...ideas.map(similarItem)),
   ] : [];
   region.replaceChildren(...content);
-  formsHolder.replaceChildren(...ideas.map((idea) => voteInsteadForm(idea, csrfToken)));
+  formsHolder.replaceChildren(...ideas.filter((idea) => idea.votes_open).map((idea) => voteInsteadForm(idea, csrfToken)));
 }
 
 function setUpSimilarIdeas() {

@@ -8,6 +8,7 @@ from ideaportal import rules
 from ideaportal.comments.services import add_comment
 from ideaportal.errors import Conflict, Invalid, NotFound
 from ideaportal.extensions import db
+from ideaportal.follows.services import follow, unfollow
 from ideaportal.ideas import queries
 from ideaportal.ideas.services import cast_vote, recount
 from ideaportal.merges import services
@@ -198,6 +199,25 @@ def test_followers_of_the_duplicate_follow_the_original(app):
     followers = set(db.session.scalars(select(Subscription.user_id).where(Subscription.idea_id == target.id)))
     assert followers == {target.author_id, source.author_id, only_source.id, both.id}
     assert outcome.new_followers == 2  # the duplicate's author and only_source
+
+
+def test_unmerging_takes_back_the_followers_the_merge_added_but_not_a_later_follow(app):
+    source, target, staff = pair()
+    stays, refollows, before = factories.user(), factories.user(), factories.user()
+    db.session.add_all([Subscription(user_id=user.id, idea_id=source.id) for user in (stays, refollows, before)])
+    db.session.add(Subscription(user_id=before.id, idea_id=target.id))
+    db.session.commit()
+    services.merge_idea(source_id=source.id, target_id=target.id, actor_id=staff.id)
+    unfollow(idea_id=target.id, user_id=refollows.id)
+    follow(idea_id=target.id, user_id=refollows.id)  # their own choice now, dated after the merge
+    follow(idea_id=target.id, user_id=stays.id)  # already following: changes nothing
+    services.unmerge_idea(idea_id=source.id, actor_id=staff.id)
+
+    def followers(idea_id: int) -> set[int]:
+        return set(db.session.scalars(select(Subscription.user_id).where(Subscription.idea_id == idea_id)))
+
+    assert followers(target.id) == {target.author_id, before.id, refollows.id}
+    assert followers(source.id) == {source.author_id, stays.id, refollows.id, before.id}
 
 
 def test_the_duplicates_comments_show_on_the_original(app):

@@ -1,11 +1,12 @@
 """Similar ideas over HTTP: the JSON the submit form asks for, its own page, and the check on submit."""
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
-from ideaportal.models import Idea, Vote
+from ideaportal.models import Campaign, Idea, Vote, utcnow
 from tests import factories
 from tests.html_safety import unsafe_markup
 
@@ -101,3 +102,19 @@ def test_vote_for_this_instead_votes_and_leads_to_the_idea(client, auth, existin
     assert response.status_code == 302
     assert response.headers["Location"] == f"/ideas/{existing.id}-offline-mode-for-the-mobile-app#idea-{existing.id}"
     assert db.session.scalar(select(Vote.value).where(Vote.user_id == voter.id, Vote.idea_id == existing.id)) == 1
+
+
+def test_an_idea_whose_votes_are_final_is_suggested_without_a_vote_button(client, auth, app):
+    session = factories.campaign(slug="offline-week")
+    final = factories.campaign_idea(session, title="Offline mode for the mobile app")
+    still_open = factories.idea(title="Offline mode for the desktop app")
+    db.session.execute(update(Campaign).where(Campaign.id == session.id)
+                       .values(starts_at=utcnow() - timedelta(days=10), ends_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    ideas = client.get("/ideas/similar", query_string={"title": "Offline mode app"}, headers=JSON).json["ideas"]
+    assert {idea["id"]: idea["votes_open"] for idea in ideas} == {final.id: False, still_open.id: True}
+    auth.login(factories.user())
+    page = client.get("/ideas/similar?title=Offline+mode+app").text
+    assert f'id="vote-instead-{still_open.id}"' in page and f'form="vote-instead-{still_open.id}"' in page
+    assert f"vote-instead-{final.id}" not in page
+    assert page.count("Votes are final: its Storm Session closed") == 1
