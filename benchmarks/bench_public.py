@@ -5,7 +5,8 @@
 
 Seeds synthetic ideas with `bench seed` and the KPI benchmark's history (every idea past `new`
 answered, with a status change to its status), then gives a third of the status changes a public
-response. Times whole anonymous requests through the Flask test client and reports medians.
+response. Times whole anonymous requests through the Flask test client and reports medians, with
+the statistics cache off, then the home page and /stats again with it on (STATS_CACHE_SECONDS).
 """
 from _timing import analyze, arguments, median_ms, seeded_app
 from bench_kpis import add_history
@@ -22,7 +23,7 @@ RESPONSE = "Thanks for this. We have looked at it closely, and here is what we d
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], repeats=15).parse_args()
 
-    with seeded_app(args) as app:
+    with seeded_app(args, STATS_CACHE_SECONDS=0) as app:
         print(add_history())
         db.session.execute(
             update(StatusChange).where(StatusChange.id % 3 == 0)
@@ -55,6 +56,9 @@ def main() -> None:
             print(f"{label:<34} {median_ms(lambda path=path: client.get(path), args.repeats):>8.1f} ms")
         summary = median_ms(lambda: answer_summary(site_totals()), args.repeats)
         print(f"{'home answer summary (2 queries)':<34} {summary:>8.1f} ms")
+        app.config["STATS_CACHE_SECONDS"] = 60
+        for label, path in (("/ (home), cached median", "/"), ("/stats, cached", "/stats")):
+            print(f"{label:<34} {median_ms(lambda path=path: client.get(path), args.repeats):>8.1f} ms")
 
 
 if __name__ == "__main__":

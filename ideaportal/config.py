@@ -31,3 +31,4 @@ class Config:
 
     PAGE_SIZE = 20
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request
+    STATS_CACHE_SECONDS = 60  # the same for /stats and the home page's median wait for an answer

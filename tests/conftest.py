@@ -28,6 +28,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
+    "STATS_CACHE_SECONDS": 0,  # tests see every change at once; tests/services/test_stats.py tests the cache
     **FAST_HASHING,
 }
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from ideaportal.extensions import db
-from ideaportal.leaderboard import cache
+from ideaportal import cache
 from ideaportal.models import AuditEntry, Status
 from tests import factories
 from tests.conftest import build_app, fresh_database

@@ -10,12 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import case, func, literal, select
 
-from .. import rules
+from .. import cache, rules
 from ..errors import Invalid
 from ..extensions import db
 from ..ideas.queries import labelled_ideas, public_ideas
 from ..models import Campaign, Category, Idea, Status, User, Vote
-from . import cache
 
 BOARD_SIZE = 10
 SHORTLIST_FACTOR = 4  # ideas looked up per place on a board before falling back to a join
@@ -268,7 +267,7 @@ def points_ladder() -> list[int]:
             .where(User.is_active.is_(True), totals.c.points > 0)
         ))
 
-    return cache.remember("ladder", compute)
+    return cache.remember("ladder", compute, setting="LEADERBOARD_CACHE_SECONDS")
 
 
 def contributor_rank(points: int) -> int | None:
@@ -280,8 +279,9 @@ def contributor_rank(points: int) -> int | None:
 
 
 def cached_leaderboard(scope: Scope, *, now: datetime) -> Leaderboard:
-    """`leaderboard()` as computed at most LEADERBOARD_CACHE_SECONDS ago (see cache.py)."""
-    return cache.remember(("board", scope.category_id, scope.campaign_id), lambda: leaderboard(scope, now=now))
+    """`leaderboard()` as computed at most LEADERBOARD_CACHE_SECONDS ago (see ideaportal/cache.py)."""
+    return cache.remember(("board", scope.category_id, scope.campaign_id), lambda: leaderboard(scope, now=now),
+                          setting="LEADERBOARD_CACHE_SECONDS")
 
 
 def filter_choices() -> tuple[list, list]:

@@ -15,5 +15,5 @@ def home():
     new = queries.list_ideas(queries.ListFilter(sort="new"), viewer_id=viewer_id(), limit=HOME_LIST_SIZE)
     totals = queries.site_totals()
     return render_template(
-        "main/home.html", hot=hot.cards, new=new.cards, totals=totals, answers=answer_summary(totals)
+        "main/home.html", hot=hot.cards, new=new.cards, totals=totals, answers=answer_summary(totals, cached=True)
     )

@@ -6,6 +6,7 @@ so the public page, the home page and the product team's dashboard always agree.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .. import cache
 from ..ideas.queries import SiteTotals, site_totals
 from ..kpis import queries as kpis
 from ..models import Idea
@@ -59,10 +60,17 @@ def wait_in_days(seconds: float | None) -> str | None:
     return f"{days:,} day{'' if days == 1 else 's'}"
 
 
-def answer_summary(totals: SiteTotals) -> AnswerSummary:
-    """The answered share from the site's totals, and the median wait for a first answer (one more query)."""
-    (median,) = kpis.response_percentiles(None, totals.answered, (0.5,))
-    return AnswerSummary(totals.ideas, totals.answered, median)
+def answer_summary(totals: SiteTotals, *, cached: bool = False) -> AnswerSummary:
+    """The answered share from the site's totals, and the median wait for a first answer (one more query).
+
+    `cached`: the median as computed at most STATS_CACHE_SECONDS ago (it sorts every answered idea),
+    while the counts stay those of `totals`.
+    """
+    def median() -> float | None:
+        return kpis.response_percentiles(None, totals.answered, (0.5,))[0]
+
+    seconds = cache.remember("median_first_answer", median, setting="STATS_CACHE_SECONDS") if cached else median()
+    return AnswerSummary(totals.ideas, totals.answered, seconds)
 
 
 def public_stats(*, now: datetime) -> PublicStats:
@@ -82,3 +90,8 @@ def public_stats(*, now: datetime) -> PublicStats:
             WeekHistory(sent.week, sent.ideas, heard.ideas) for sent, heard in zip(submitted, answered, strict=True)
         ],
     )
+
+
+def cached_public_stats(*, now: datetime) -> PublicStats:
+    """`public_stats()` as computed at most STATS_CACHE_SECONDS ago (see ideaportal/cache.py)."""
+    return cache.remember("public_stats", lambda: public_stats(now=now), setting="STATS_CACHE_SECONDS")

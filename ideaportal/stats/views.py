@@ -9,4 +9,4 @@ bp = Blueprint("stats", __name__)
 
 @bp.get("/stats")
 def index():
-    return render_template("stats/index.html", stats=queries.public_stats(now=utcnow()))
+    return render_template("stats/index.html", stats=queries.cached_public_stats(now=utcnow()))

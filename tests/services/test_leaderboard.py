@@ -8,7 +8,8 @@ from ideaportal import rules
 from ideaportal.errors import Invalid
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
-from ideaportal.leaderboard import cache, profiles, queries
+from ideaportal import cache
+from ideaportal.leaderboard import profiles, queries
 from ideaportal.merges.services import merge_idea
 from ideaportal.models import Campaign, Idea, Status, User, Vote, utcnow
 from tests import factories

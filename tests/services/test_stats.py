@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
+from ideaportal import cache
 from ideaportal.extensions import db
 from ideaportal.ideas.queries import site_totals
 from ideaportal.kpis import queries as kpis
@@ -96,3 +97,20 @@ def test_waits_are_said_in_whole_days(seconds, words):
 @pytest.mark.parametrize("answered, ideas, percent", [(0, 0, 0), (2, 3, 67), (1, 8, 13), (1, 3, 33), (7, 7, 100)])
 def test_the_answered_share_is_a_whole_percentage_rounded_half_up(answered, ideas, percent):
     assert queries.AnswerSummary(ideas, answered, None).percent == percent
+
+
+def test_the_cached_figures_are_reused_until_the_setting_lets_them_expire(portal, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 60)
+    cache.app_cache().clear()
+    stats = queries.cached_public_stats(now=NOW)
+    home = queries.answer_summary(site_totals(), cached=True)
+    make_idea(factories.user(), factories.category(), age_days=1, status="under_review", answered_after=20 * DAY)
+    assert queries.cached_public_stats(now=NOW) is stats
+    fresh_counts = queries.answer_summary(site_totals(), cached=True)
+    assert (fresh_counts.ideas, fresh_counts.answered) == (6, 4)  # the counts are live
+    assert fresh_counts.median_seconds == home.median_seconds == 3 * DAY  # the median is the cached one
+    cache.app_cache().clear()
+    assert queries.cached_public_stats(now=NOW).ideas == 6
+    assert queries.answer_summary(site_totals(), cached=True).median_seconds > 3 * DAY
+    monkeypatch.setitem(app.config, "STATS_CACHE_SECONDS", 0)
+    assert queries.cached_public_stats(now=NOW) is not queries.cached_public_stats(now=NOW)

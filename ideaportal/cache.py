@@ -1,9 +1,11 @@
-"""A short-lived, per-process cache for the leaderboard's aggregates: no schema change, no extra server.
+"""A short-lived, per-process cache for public aggregates: no schema change, no extra server.
 
-At a million ideas the windowed totals and contributor points take from tens of milliseconds
-(PostgreSQL) to about a second (SQLite) to aggregate, and they are the same for every visitor, so
-each process keeps the last result for LEADERBOARD_CACHE_SECONDS (config.py; 0 turns it off).
-One request recomputes an expired entry while the others in that process wait for it.
+The leaderboard's windowed totals and contributor points, and the public statistics (the
+status funnel, the median wait for a first answer), are the same for every visitor and, at a
+million ideas, take from tens of milliseconds to about a second to aggregate. Each process keeps
+the last result for as many seconds as a setting says (LEADERBOARD_CACHE_SECONDS,
+STATS_CACHE_SECONDS in config.py; 0 turns it off). One request recomputes an expired entry while
+the others in that process wait for it.
 """
 import threading
 import time
@@ -48,9 +50,9 @@ class TTLCache:
 
 def app_cache() -> TTLCache:
     """This application's cache (one per app, so test apps on two databases never share entries)."""
-    return current_app.extensions.setdefault("leaderboard_cache", TTLCache())
+    return current_app.extensions.setdefault("aggregate_cache", TTLCache())
 
 
-def remember(key: Hashable, compute: Callable[[], T]) -> T:
-    seconds = int(current_app.config["LEADERBOARD_CACHE_SECONDS"])
-    return app_cache().remember(key, seconds, compute)
+def remember(key: Hashable, compute: Callable[[], T], *, setting: str) -> T:
+    """`compute()`, or its result from at most `app.config[setting]` seconds ago."""
+    return app_cache().remember(key, int(current_app.config[setting]), compute)
