@@ -198,8 +198,11 @@ def hidden_content(page: int = 1) -> Page:
 
 
 def comment_idea_id(comment_id: int) -> int:
-    """The idea a comment belongs to. Raises NotFound."""
-    idea_id = db.session.scalar(select(Comment.idea_id).where(Comment.id == comment_id))
+    """The idea whose page shows a comment: its own, or the one its idea was merged into. Raises NotFound."""
+    idea_id = db.session.scalar(
+        select(func.coalesce(Idea.merged_into_id, Idea.id)).join(Comment, Comment.idea_id == Idea.id)
+        .where(Comment.id == comment_id)
+    )
     if idea_id is None:
         raise NotFound("There is no comment with that number.")
     return idea_id

@@ -185,3 +185,16 @@ def test_comments_merged_from_a_duplicate_can_be_reported_like_the_originals_own
     auth.login(db.session.get(User, source.author_id))  # its author may edit or delete it, not report it
     item = re.search(rf'<li id="comment-{merged_id}".*?</li>', client.get(back.split("#")[0]).text, re.S).group(0)
     assert f'href="/comments/{merged_id}/edit"' in item and f'action="/comments/{merged_id}/flag"' not in item
+
+
+def test_a_bad_report_of_a_merged_comment_shows_the_page_it_is_on_again(client, auth, app):
+    source, target, staff = setup_pair(auth)
+    merged_id = add_comment(idea_id=source.id, author_id=source.author_id, body="From the duplicate.")
+    services.merge_idea(source_id=source.id, target_id=target.id, actor_id=staff.id)
+    auth.logout()
+    auth.login(factories.user())
+    response = client.post(f"/comments/{merged_id}/flag", data={"reason": "not-a-reason"})
+    assert response.status_code == 400
+    page = response.text
+    assert "<h1" in page and target.title in page.split("</h1>")[0].split("<h1")[1]
+    assert f'id="merged-{source.id}-title"' in page and "Please choose one of the listed reasons." in page
