@@ -20,11 +20,9 @@ RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$
 
 
 @pytest.fixture(autouse=True)
-def base_url(app):
-    previous = app.config["BASE_URL"]
-    app.config["BASE_URL"] = BASE_URL
-    yield
-    app.config["BASE_URL"] = previous
+def public_address(app, monkeypatch):
+    """The portal's public address, from which feeds make their links and ids absolute."""
+    monkeypatch.setitem(app.config, "BASE_URL", BASE_URL)
 
 
 def fetch(client, path: str) -> ET.Element:
