@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
+from .web import register_request_guards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT_KEYS = {
@@ -28,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     configure(app, overrides or {})
     register_extensions(app)
+    register_request_guards(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

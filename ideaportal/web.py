@@ -1,7 +1,10 @@
-"""Small request helpers shared by views: content negotiation and safe redirects."""
+"""Small request helpers shared by views: content negotiation, safe redirects, and request guards."""
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import Flask, abort, redirect, request, url_for
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL
 
 
 def wants_json() -> bool:
@@ -35,3 +38,26 @@ def form_error(form, error) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our routes: a database id, so a number beyond MAX_ID is a 404, never an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character in the address, the query or a form is a 400: no database stores one, and no person types one."""
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        texts += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in text for text in texts):
+        abort(400, "The request contained a NUL character, which no page or form here accepts.")
+
+
+def register_request_guards(app: Flask) -> None:
+    """Before any blueprint is registered, since routes take their converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_characters)

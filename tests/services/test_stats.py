@@ -60,6 +60,9 @@ def test_public_numbers_agree_with_the_kpi_dashboard(portal):
     assert (stats.ideas, stats.answers.answered, stats.implemented) == (
         dashboard.ideas, dashboard.answered, dashboard.implemented)
     assert stats.answers.median_seconds == dashboard.median_response_seconds
+    home = site_totals()  # the home page's strip: partially implemented counts as implemented there too
+    assert (home.ideas, home.votes, home.comments, home.implemented, home.answered) == (
+        stats.ideas, stats.votes, stats.comments, stats.implemented, stats.answers.answered)
 
 
 def test_weekly_history_counts_ideas_shared_and_first_answered_each_week(portal):

