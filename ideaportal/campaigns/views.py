@@ -14,11 +14,10 @@ from flask_login import current_user, login_required
 
 from ..access import staff_only
 from ..errors import DomainError
-from ..ideas import services as idea_services
-from ..ideas.forms import IdeaForm
-from ..ideas.views import idea_url, viewer_id
+from ..ideas.views import idea_url, post_new_idea, viewer_id
 from ..models import utcnow
 from ..rules import check_campaign_takes_ideas, utc_moment
+from ..search.forms import NewIdeaForm
 from ..web import form_error
 from . import queries, services
 from .forms import CampaignForm
@@ -52,29 +51,20 @@ def detail(slug: str):
 def submit(slug: str):
     campaign = queries.get_campaign(slug)
     check_campaign_takes_ideas(starts_at=campaign.starts_at, ends_at=campaign.ends_at, now=utcnow())
-    form = IdeaForm(
+    form = NewIdeaForm(
         categories=queries.category_choices(),
         data=None if request.method == "POST" else {"category": campaign.category_id},
     )
-    if form.validate_on_submit():
-        try:
-            idea = idea_services.submit_idea(
-                author_id=current_user.id,
-                title=form.title.data,
-                body=form.body.data,
-                category_id=form.category.data,
-                campaign_id=campaign.id,
-            )
-        except DomainError as error:
-            form_error(form, error)
+    idea, duplicates = post_new_idea(form, campaign_id=campaign.id)
+    if idea is not None:
+        if idea.upvotes:
+            flash("Thanks! Your idea is in the Storm Session, with your own vote on it.", "success")
         else:
-            if idea.upvotes:
-                flash("Thanks! Your idea is in the Storm Session, with your own vote on it.", "success")
-            else:
-                flash("Thanks! Your idea is in the Storm Session. You had no votes left in it, "
-                      "so it is posted without your own vote.", "info")
-            return redirect(idea_url(idea.id, idea.title))
-    return render_template("campaigns/submit.html", form=form, campaign=campaign), 400 if form.errors else 200
+            flash("Thanks! Your idea is in the Storm Session. You had no votes left in it, "
+                  "so it is posted without your own vote.", "info")
+        return redirect(idea_url(idea.id, idea.title))
+    return render_template("campaigns/submit.html", form=form, campaign=campaign, duplicates=duplicates), \
+        400 if form.errors else 200
 
 
 # Staff ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..campaigns.queries import idea_campaign
 from ..comments.forms import CommentForm
 from ..errors import DomainError
+from ..models import Idea
 from ..rules import check_can_edit_idea, slugify
 from ..search.forms import NewIdeaForm
 from ..search.queries import near_duplicates
@@ -57,23 +58,31 @@ def index():
 @login_required
 def new():
     form = NewIdeaForm(categories=queries.categories())
-    submitted = form.validate_on_submit()
-    # A near-duplicate is shown first; the author votes for it instead, or ticks "post anyway".
-    duplicates = near_duplicates(form.title.data, form.body.data) if submitted and not form.post_anyway.data else []
-    if submitted and not duplicates:
-        try:
-            idea = services.submit_idea(
-                author_id=current_user.id,
-                title=form.title.data,
-                body=form.body.data,
-                category_id=form.category.data,
-            )
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash("Thanks! Your idea is posted, with your own vote on it.", "success")
-            return redirect(idea_url(idea.id, idea.title))
+    idea, duplicates = post_new_idea(form)
+    if idea is not None:
+        flash("Thanks! Your idea is posted, with your own vote on it.", "success")
+        return redirect(idea_url(idea.id, idea.title))
     return render_template("ideas/new.html", form=form, duplicates=duplicates), 400 if form.errors else 200
+
+
+def post_new_idea(form: NewIdeaForm, *, campaign_id: int | None = None) -> tuple[Idea | None, list]:
+    """Post the submitted idea, unless the form is invalid or near-duplicates should be shown first.
+
+    Returns the new idea, or None and the near-duplicates (the author votes for one instead, or
+    ticks "post anyway"). A service's refusal is shown on the form.
+    """
+    if not form.validate_on_submit():
+        return None, []
+    duplicates = [] if form.post_anyway.data else near_duplicates(form.title.data, form.body.data)
+    if duplicates:
+        return None, duplicates
+    try:
+        idea = services.submit_idea(author_id=current_user.id, title=form.title.data, body=form.body.data,
+                                    category_id=form.category.data, campaign_id=campaign_id)
+    except DomainError as error:
+        form_error(form, error)
+        return None, []
+    return idea, []
 
 
 @bp.get("/<int:idea_id>")

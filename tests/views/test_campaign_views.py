@@ -123,6 +123,25 @@ def test_the_submit_form_keeps_input_and_explains_errors(client, auth, app):
     assert db.session.scalar(select(func.count(Idea.id))) == 0
 
 
+def test_a_near_duplicate_is_shown_before_it_is_posted_into_a_session(client, auth, app):
+    category = factories.category()
+    original = factories.idea(title="Offline mode for the mobile app", body="Work without a connection.",
+                              category_row=category)
+    campaign = factories.campaign(slug="mobile-week")
+    auth.login(factories.user())
+    form = client.get("/campaigns/mobile-week/submit").text
+    assert 'data-similar-url="/ideas/similar"' in form and 'id="similar-ideas"' in form
+    typed = {"title": "Offline mode for the mobile app", "body": "Work without a connection.", "category": category.id}
+    response = client.post("/campaigns/mobile-week/submit", data=typed)
+    assert response.status_code == 200 and "looks like an idea already posted" in response.text
+    assert f'form="vote-instead-{original.id}"' in response.text and 'value="Offline mode for the mobile app"' in response.text
+    assert db.session.scalar(select(func.count(Idea.id))) == 1
+    response = client.post("/campaigns/mobile-week/submit", data={**typed, "post_anyway": "y"})
+    assert response.status_code == 302
+    posted = db.session.scalar(select(Idea).where(Idea.id != original.id))
+    assert posted.campaign_id == campaign.id
+
+
 def test_a_session_that_is_not_open_explains_why_it_takes_no_ideas(client, auth, app):
     now = utcnow()
     factories.campaign(slug="soon", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=5))
