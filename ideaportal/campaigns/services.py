@@ -61,15 +61,23 @@ def update_campaign(*, campaign_id: int, actor_id: int | None, title: str, slug:
     return campaign
 
 
-def check_submission(*, campaign_id: int, author_id: int, now: datetime) -> bool:
-    """Inside submit_idea's transaction: refuse a session that is not active; say whether the author's own
-    vote fits their budget. Raises NotFound, Conflict. Does not commit."""
+def check_takes_ideas(*, campaign_id: int, now: datetime) -> None:
+    """Inside submit_idea's transaction, before its writes: the session exists and is active.
+
+    Raises NotFound, Conflict. Does not commit.
+    """
     campaign = queries.get_campaign_by_id(campaign_id)
     rules.check_campaign_takes_ideas(starts_at=campaign.starts_at, ends_at=campaign.ends_at, now=now)
-    if campaign.vote_budget is None:
+
+
+def own_vote_fits(*, campaign_id: int, author_id: int) -> bool:
+    """Inside submit_idea's transaction, after the new idea's insert (which took SQLite's write lock): whether
+    the author's own vote on it fits their budget in the session. Does not commit."""
+    budget = db.session.scalar(select(Campaign.vote_budget).where(Campaign.id == campaign_id))
+    if budget is None:
         return True
     _lock_voter(author_id)
-    return queries.votes_held(voter_id=author_id, campaign_id=campaign_id) < campaign.vote_budget
+    return queries.votes_held(voter_id=author_id, campaign_id=campaign_id) < budget
 
 
 def check_vote(*, campaign_id: int, voter_id: int, status_id: int, old_value: int, value: int,

@@ -36,9 +36,8 @@ def submit_idea(
     """
     _check_category(category_id)
     now = utcnow()
-    own_vote = True
     if campaign_id is not None:
-        own_vote = campaign_rules.check_submission(campaign_id=campaign_id, author_id=author_id, now=now)
+        campaign_rules.check_takes_ideas(campaign_id=campaign_id, now=now)
     idea = Idea(
         title=title.strip(),
         body=body,
@@ -47,16 +46,19 @@ def submit_idea(
         campaign_id=campaign_id,
         category_id=category_id,
         status_id=_status_id(rules.EDITABLE_STATUS),
-        upvotes=int(own_vote),
-        score=int(own_vote),
-        hot_rank=rules.hot_rank(int(own_vote), now),
+        upvotes=1,
+        score=1,
+        hot_rank=rules.hot_rank(1, now),
         created_at=now,
         updated_at=now,
         last_activity_at=now,
     )
     db.session.add(idea)
-    db.session.flush()
-    if own_vote:
+    db.session.flush()  # writes first: the budget below is counted under the write lock
+    if campaign_id is not None and not campaign_rules.own_vote_fits(campaign_id=campaign_id, author_id=author_id):
+        idea.upvotes = idea.score = 0
+        idea.hot_rank = rules.hot_rank(0, now)
+    else:
         db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
     db.session.add(Subscription(user_id=author_id, idea_id=idea.id, created_at=now))
     db.session.commit()

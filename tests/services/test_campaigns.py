@@ -312,6 +312,52 @@ def test_two_votes_at_once_cannot_both_take_the_last_vote(app):
     assert idea_services.recount_all() == 0
 
 
+def test_a_vote_and_an_own_vote_on_submission_at_once_cannot_both_take_the_last_vote(app):
+    """The new idea is written before the author's budget is counted, so it serialises like a vote does."""
+    campaign = factories.campaign(vote_budget=1)
+    existing = factories.campaign_idea(campaign).id
+    member, category = factories.user().id, factories.category().id
+    barrier = threading.Barrier(2, timeout=3)
+    local = threading.local()
+
+    def meet_after_the_first_write(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT INTO IDEA", "INSERT INTO VOTE")) \
+                and not getattr(local, "met", False):
+            local.met = True
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+
+    outcomes = {}
+
+    def submit() -> None:
+        with app.app_context():
+            outcomes["own vote"] = idea_services.submit_idea(
+                author_id=member, title="Posted while voting", body="b", category_id=category,
+                campaign_id=campaign.id).upvotes
+
+    def vote() -> None:
+        with app.app_context():
+            try:
+                outcomes["vote"] = idea_services.cast_vote(idea_id=existing, voter_id=member, value=1).my_vote
+            except Conflict:
+                outcomes["vote"] = "refused"
+
+    event.listen(db.engine, "after_cursor_execute", meet_after_the_first_write)
+    try:
+        threads = [threading.Thread(target=submit), threading.Thread(target=vote)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", meet_after_the_first_write)
+    assert outcomes in ({"own vote": 1, "vote": "refused"}, {"own vote": 0, "vote": 1})
+    assert len(votes_of(member)) == 1
+    assert idea_services.recount_all() == 0
+
+
 def test_the_demo_sessions_respect_their_budget(app):
     demo.load()
     first_week = db.session.scalar(select(Campaign).where(Campaign.slug == "first-week"))
