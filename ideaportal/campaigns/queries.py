@@ -162,7 +162,7 @@ def _contributors(in_campaign) -> list[Contributor]:
     rows = db.session.execute(
         select(User.username, func.count(Idea.id), points)
         .join(User, Idea.author_id == User.id)
-        .where(*in_campaign)
+        .where(*in_campaign, User.is_active.is_(True))  # as on /leaderboard: deactivated members leave boards
         .group_by(User.id, User.username)
         .order_by(points.desc(), func.count(Idea.id).desc(), User.username)
         .limit(LEADERS)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from ideaportal.comments.services import add_comment
 from ideaportal.extensions import db
 from ideaportal.ideas import services as idea_services
-from ideaportal.models import Campaign, Comment, Idea, utcnow
+from ideaportal.models import Campaign, Comment, Idea, User, utcnow
 from ideaportal.triage.services import change_status
 from tests import factories
 from tests.helpers import count_queries
@@ -91,6 +91,10 @@ def test_the_leaderboard_ranks_ideas_and_contributors_within_the_session(client,
     assert re.search(r"<strong>ana</strong>\s*<span[^>]*>2 ideas, 2 votes</span>", contributors)
     assert re.search(r"<strong>ben</strong>\s*<span[^>]*>1 idea, 3 votes</span>", contributors)
     assert contributors.index("ben") < contributors.index("ana")
+    db.session.execute(update(User).where(User.id == ben.id).values(is_active=False))
+    db.session.commit()
+    contributors = client.get("/campaigns/board").text.split('id="leaders-title"')[1].split("Top contributors")[1]
+    assert "<strong>ana</strong>" in contributors and "ben" not in contributors  # deactivated: off the board
 
 
 def test_a_member_submits_into_a_session_with_its_category_preselected(client, auth, app):
