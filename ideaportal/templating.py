@@ -68,8 +68,13 @@ def staff_nav() -> list[tuple[str, str, bool]]:
     """(url, label, is current) for the staff sections this user may open."""
     if not current_user.is_authenticated or current_user.role not in STAFF:
         return []
-    return [
-        (url_for(endpoint), label, request.endpoint == endpoint)
+    sections = [
+        (url_for(endpoint), label)
         for endpoint, label, roles in STAFF_SECTIONS
         if endpoint in current_app.view_functions and current_user.role in roles
     ]
+    # The current section is the one whose address is the longest prefix of this page's: /admin/campaigns/7
+    # is in "Storm Sessions", /admin/ideas/7 in "Inbox" (/admin).
+    within = [url for url, _ in sections if request.path == url or request.path.startswith(url.rstrip("/") + "/")]
+    current = max(within, key=len, default=None)
+    return [(url, label, url == current) for url, label in sections]

@@ -1,5 +1,5 @@
 """Flask-Login glue: load the user behind a session, and what to do when login is required."""
-from flask import jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_login import AnonymousUserMixin
 
 from ..extensions import db, login_manager
@@ -29,10 +29,13 @@ def unauthorized():
     """
     if request.method == "GET":
         back = request.full_path.rstrip("?")
+        reason = "Please log in to continue. You'll come straight back here."
     else:
         back = safe_next(request.form.get("next")) or safe_next(request.args.get("next")) or "/"
+        reason = "Please log in to do that. You'll come back to the page you were on, to try again."
     login_url = url_for("auth.login", next=back)
     if wants_json():
         error = {"code": "login_required", "message": "Please log in to do that."}
         return jsonify(error=error, login_url=login_url), 401
+    flash(reason, "info")
     return redirect(login_url)

@@ -134,6 +134,8 @@ def vote(idea_id: int):
     tally = services.cast_vote(idea_id=idea_id, voter_id=current_user.id, value=form.value.data)
     if wants_json():
         return jsonify(tally.as_dict())
+    if request.form.get("instead"):  # "vote for this instead", from the submit form without JavaScript
+        flash("Your vote for this idea is counted. Your own draft was not posted.", "success")
     back = safe_next(form.next.data) or idea_url(idea_id)
     return redirect(f"{back.split('#')[0]}#idea-{idea_id}")
 

@@ -93,7 +93,7 @@ function voteInsteadForm(idea, csrfToken) {
   const form = element("form", "");
   Object.assign(form, { id: `vote-instead-${idea.id}`, method: "post", action: idea.vote_url, hidden: true });
   form.dataset.voteInstead = "";
-  for (const [name, value] of [["csrf_token", csrfToken], ["next", idea.url]]) {
+  for (const [name, value] of [["csrf_token", csrfToken], ["next", idea.url], ["instead", "1"]]) {
     const input = element("input", "");
     Object.assign(input, { type: "hidden", name, value });
     form.append(input);

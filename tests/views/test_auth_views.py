@@ -16,7 +16,7 @@ def register(client, **fields):
 def test_register_logs_the_new_member_in(client):
     response = register(client)
     assert response.status_code == 302
-    assert "Signed in as <strong>newbie</strong>" in client.get("/").text
+    assert "Signed in as <a href=\"/users/newbie\"><strong>newbie</strong></a>" in client.get("/").text
 
 
 def test_register_form_has_a_label_for_every_field(client):
@@ -99,7 +99,8 @@ def test_logout_is_a_post_and_ends_the_session(client, auth, app):
     user = factories.user()
     auth.login(user)
     assert client.get("/auth/logout").status_code == 405
-    assert f"Signed in as <strong>{user.username}</strong>" in client.get("/").text
+    signed_in = f'Signed in as <a href="/users/{user.username}"><strong>{user.username}</strong></a>'
+    assert signed_in in client.get("/").text
     assert auth.logout().status_code == 302
     assert "Signed in as" not in client.get("/").text
 

@@ -41,6 +41,9 @@ def test_a_pm_creates_a_session_with_utc_times_and_an_audit_entry(client, auth, 
     assert "The Storm Session “Mobile week” is saved." in listing
     assert '<a href="/campaigns/mobile-week">Mobile week</a>' in listing and "1 March 2030, 09:00 UTC" in listing
     assert '<a href="/admin/campaigns" aria-current="page">Storm Sessions</a>' in listing  # the staff nav
+    for page in (client.get("/admin/campaigns/new").text, client.get(f"/admin/campaigns/{campaign.id}").text):
+        assert '<a href="/admin/campaigns" aria-current="page">Storm Sessions</a>' in page  # its pages too
+        assert '<a href="/admin" aria-current="page">Inbox</a>' not in page
 
 
 def test_bad_values_are_explained_next_to_their_fields_and_nothing_is_saved(client, auth, app):

@@ -13,6 +13,9 @@ from tests import factories
 from tests.helpers import count_queries
 
 
+FINAL = 'Votes are final<span class="visually-hidden">: this Storm Session closed</span>'
+
+
 def card_ids(page: str) -> list[int]:
     return [int(number) for number in re.findall(r'<article class="idea-card" id="idea-(\d+)"', page)]
 
@@ -138,7 +141,8 @@ def test_a_near_duplicate_is_shown_before_it_is_posted_into_a_session(client, au
     typed = {"title": "Offline mode for the mobile app", "body": "Work without a connection.", "category": category.id}
     response = client.post("/campaigns/mobile-week/submit", data=typed)
     assert response.status_code == 200 and "looks like an idea already posted" in response.text
-    assert f'form="vote-instead-{original.id}"' in response.text and 'value="Offline mode for the mobile app"' in response.text
+    assert f'form="vote-instead-{original.id}"' in response.text
+    assert 'value="Offline mode for the mobile app"' in response.text  # what was typed is kept
     assert db.session.scalar(select(func.count(Idea.id))) == 1
     response = client.post("/campaigns/mobile-week/submit", data={**typed, "post_anyway": "y"})
     assert response.status_code == 302
@@ -161,6 +165,9 @@ def test_a_session_that_is_not_open_explains_why_it_takes_no_ideas(client, auth,
     assert db.session.scalar(select(func.count(Idea.id))) == 0
     for slug in ("soon", "over"):
         assert "Submit an idea to this Storm Session" not in client.get(f"/campaigns/{slug}").text
+    soon = client.get("/campaigns/soon").text  # nothing to list or rank before it opens
+    assert 'id="ideas-title"' not in soon and 'id="leaders-title"' not in soon
+    assert 'id="ideas-title"' in client.get("/campaigns/over").text
 
 
 def test_visitors_are_sent_to_log_in_before_submitting(client, app):
@@ -247,7 +254,7 @@ def test_ideas_of_a_closed_session_show_their_score_without_vote_buttons(client,
     for path in ("/ideas", "/", "/campaigns/over", f"/ideas/{final.id}-dark-mode-for-reports"):
         widget = vote_widget(client.get(path).text, final.id)
         assert "<button" not in widget and "data-vote" not in widget and "<form" not in widget, path
-        assert "Votes are final: this Storm Session closed" in widget, path
+        assert FINAL in widget, path
         assert "<span data-score>2</span>" in widget and "You voted up" in widget, path
     listing = client.get("/ideas").text
     for idea in (still_open, outside):  # open ideas keep the no-JS form and its buttons
@@ -266,7 +273,7 @@ def test_a_closed_sessions_page_runs_as_many_queries_for_5_as_for_50_ideas(clien
         client.get("/campaigns/big")  # warm: the session user is loaded once per request
         with count_queries() as statements:
             page = client.get("/campaigns/big").text
-        assert page.count("Votes are final: this Storm Session closed") == len(card_ids(page))
+        assert page.count(FINAL) == len(card_ids(page))
         return len(statements)
 
     def add(count: int) -> None:

@@ -52,6 +52,7 @@ def test_submit_form_keeps_input_and_explains_errors(client, auth, app):
 def test_anonymous_visitors_are_sent_to_log_in_before_submitting(client, app):
     response = client.get("/ideas/new")
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login?next=/ideas/new"
+    assert "Please log in to continue. You&#39;ll come straight back here." in client.get(response.headers["Location"]).text
 
 
 def test_idea_url_without_or_with_wrong_slug_redirects_to_the_canonical_one(client, app):
@@ -140,6 +141,8 @@ def test_anonymous_vote_goes_to_login_and_comes_back(client, app):
     response = client.post(f"/ideas/{idea.id}/vote", data={"value": "1", "next": "/ideas?sort=new"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/login?next=/ideas?sort%3Dnew"
+    assert "Please log in to do that. You&#39;ll come back to the page you were on" in \
+        client.get(response.headers["Location"]).text
     login = client.post("/auth/login", data={"email": voter.email, "password": factories.PASSWORD,
                                               "next": "/ideas?sort=new"})
     assert login.headers["Location"] == "/ideas?sort=new"
@@ -244,6 +247,9 @@ def test_home_shows_hot_and_new_ideas_and_the_counter_strip(client, app):
     assert "<strong>2</strong> votes" in strip
     assert "<strong>0</strong> comments" in strip
     assert "<strong>2</strong> implemented" in strip  # in full or in part, as on /stats
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # an idea both hot and new is listed twice, with distinct ids
+    assert f'id="idea-{idea.id}"' in page and f'id="new-idea-{idea.id}"' in page
 
 
 def test_unknown_pages_get_the_site_404(client, app):

@@ -72,7 +72,15 @@ def test_a_search_without_words_explains_itself(client, app, q, message):
     factories.idea(title="The best of ideas")
     response = client.get("/ideas", query_string={"q": q})
     assert response.status_code == 200 and message in response.text
-    assert card_ids(response.text) == [] and "No ideas match your search." in response.text
+    assert card_ids(response.text) == [] and "No ideas match your search." not in response.text  # said once
+
+
+def test_a_search_that_finds_nothing_invites_the_idea(client, app):
+    factories.idea(title="Export to CSV")
+    page = client.get("/ideas", query_string={"q": "teleport"}).text
+    assert "No ideas match your search. Try other or fewer words." in page
+    assert '<a href="/ideas/new">Submit it as a new idea</a>' in page
+    assert "Submit it as a new idea" not in client.get("/ideas", query_string={"q": "export"}).text
 
 
 def test_without_q_the_list_is_the_usual_one(client, app):

@@ -118,7 +118,7 @@ def test_a_deactivated_users_session_ends_on_their_next_request(app):
     client, member_client = own_session_client(app), own_session_client(app)
     Auth(client).login(admin)
     Auth(member_client).login(member)
-    assert "Signed in as <strong>leaver</strong>" in member_client.get("/").text
+    assert "Signed in as <a href=\"/users/leaver\"><strong>leaver</strong></a>" in member_client.get("/").text
     response = client.post(f"/admin/users/{member.id}/deactivate", data={"next": "/admin/users"})
     assert "The account is deactivated" in flashed(client, response)
     home = member_client.get("/").text

@@ -118,3 +118,18 @@ def test_an_idea_whose_votes_are_final_is_suggested_without_a_vote_button(client
     assert f'id="vote-instead-{still_open.id}"' in page and f'form="vote-instead-{still_open.id}"' in page
     assert f"vote-instead-{final.id}" not in page
     assert page.count("Votes are final: its Storm Session closed") == 1
+
+
+def test_voting_instead_without_javascript_says_the_vote_counted_and_the_draft_was_not_posted(client, auth, existing):
+    auth.login(factories.user())
+    page = client.post("/ideas/new", data={"title": "Offline mode for the mobile app", "body": "x",
+                                           "category": existing.category_id}).text
+    form = re.search(rf'<form id="vote-instead-{existing.id}".*?</form>', page, re.S).group(0)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["instead"] == "1" and fields["next"].startswith(f"/ideas/{existing.id}-")
+    response = client.post(f"/ideas/{existing.id}/vote", data={**fields, "value": "1"}, follow_redirects=True)
+    assert "Your vote for this idea is counted. Your own draft was not posted." in response.text
+    assert db.session.scalar(select(func.count(Idea.id))) == 1
+    plain = client.post(f"/ideas/{existing.id}/vote", data={"value": "0", "next": fields["next"]},
+                        follow_redirects=True)
+    assert "Your own draft was not posted" not in plain.text  # an ordinary vote says nothing
