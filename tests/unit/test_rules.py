@@ -148,8 +148,16 @@ def test_markdown_keeps_mailto_links():
 
 def test_plain_text_drops_markdown_syntax_and_keeps_typed_html_as_words():
     assert plain_text("**Bold** idea\n\n- one\n- [two](https://x.test)\n\n<b>&amp;</b>", 100) == (
-        "Bold idea one two <b>&</b>"  # an entity reads as its character, as on the idea page
+        "Bold idea. one. two. <b>&</b>"  # an entity reads as its character, as on the idea page
     )
+
+
+def test_plain_text_turns_paragraphs_and_list_items_into_sentences():
+    body = "I switched last year.\n\n1. Offline maps\n2. A setting to turn it off\n\n## Why\n\nThanks for reading!"
+    assert plain_text(body, 200) == (
+        "I switched last year. Offline maps. A setting to turn it off. Why. Thanks for reading!"
+    )
+    assert plain_text("Is it *possible*?\n\n- yes: \n- no", 100) == "Is it possible? yes: no"
 
 
 def test_plain_text_cuts_at_a_word_boundary_with_an_ellipsis():
