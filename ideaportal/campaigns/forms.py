@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..rules import CAMPAIGN_SLUG_MAX
+from .rules import CAMPAIGN_SLUG_MAX
 
 DESCRIPTION_MAX = 10_000
 UTC_HELP = "In UTC (Coordinated Universal Time), not your local time."

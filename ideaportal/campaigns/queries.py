@@ -4,11 +4,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select, union_all
 
-from .. import rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..ideas import queries as idea_queries
 from ..models import Campaign, Category, Comment, Idea, Status, StatusChange, User, Vote, utcnow
+from . import rules
 
 SORTS = {"hot": "Hot", "top": "Top"}
 LEADERS = 5  # rows in each leaderboard

@@ -5,12 +5,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, rules
+from .. import audit
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import Campaign, Category, Status, User, utcnow
+from ..rules import slugify
 from ..text import render_markdown
-from . import queries
+from . import queries, rules
 
 TITLE_MAX, QUESTION_MAX = 140, 280  # the columns' lengths
 SLUG_TAKEN = "Another Storm Session already has that slug."
@@ -116,7 +117,7 @@ def _lock_voter(user_id: int) -> None:
 def _values(*, title: str, slug: str, question: str, description: str, category_id: int | None,
             starts_at: datetime, ends_at: datetime, voting_after_close: bool, vote_budget: int | None) -> dict:
     title = _required(title, "title", TITLE_MAX)
-    slug = rules.check_campaign_slug((slug or "").strip().lower() or rules.slugify(title, rules.CAMPAIGN_SLUG_MAX))
+    slug = rules.check_campaign_slug((slug or "").strip().lower() or slugify(title, rules.CAMPAIGN_SLUG_MAX))
     rules.check_campaign_dates(starts_at=starts_at, ends_at=ends_at)
     rules.check_vote_budget_value(vote_budget)
     if category_id is not None and db.session.get(Category, category_id) is None:

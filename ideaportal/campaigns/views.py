@@ -16,11 +16,12 @@ from ..access import staff_only
 from ..errors import DomainError
 from ..ideas.views import idea_url, post_new_idea, viewer_id
 from ..models import utcnow
-from ..rules import check_campaign_takes_ideas, utc_moment
+from ..rules import utc_moment
 from ..search.forms import NewIdeaForm
 from ..web import form_error
 from . import queries, services
 from .forms import CampaignForm
+from .rules import check_campaign_takes_ideas
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 admin_bp = staff_only(Blueprint("campaign_admin", __name__, url_prefix="/admin/campaigns"))

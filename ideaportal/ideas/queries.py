@@ -135,7 +135,7 @@ def labelled_ideas(*columns):
 
 
 def votes_open(now: datetime):
-    """Whether votes on the idea may still change: `not rules.votes_final(...)` in SQL.
+    """Whether votes on the idea may still change: `not campaigns.rules.votes_final(...)` in SQL.
 
     Needs `campaign` outer-joined on `Idea.campaign_id`.
     """

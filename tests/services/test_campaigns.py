@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event, func, select, update
 
-from ideaportal import demo, rules
-from ideaportal.campaigns import queries, services
+from ideaportal import demo
+from ideaportal.campaigns import queries, rules, services
 from ideaportal.errors import Conflict, Invalid, NotFound
 from ideaportal.extensions import db
 from ideaportal.ideas import services as idea_services

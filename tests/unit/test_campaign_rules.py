@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ideaportal import rules
+from ideaportal.campaigns import rules
 from ideaportal.errors import Conflict
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
