@@ -1,4 +1,4 @@
-# The two commands: `make run` serves the portal with demo data; `make test` runs every test.
+# The two commands: `make run` serves the portal with demo data (and runs the worker); `make test` runs every test.
 PYTHON ?= python3
 PORT ?= 5000
 VENV := .venv
@@ -26,8 +26,10 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(FLASK) db upgrade
 
+# The job engine's worker (mail, digests, scheduled work) runs beside the web server and stops with it.
 run: migrate
 	$(FLASK) demo load --if-empty
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
 test: install-test

@@ -16,7 +16,10 @@ ENVIRONMENT_KEYS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "BASE_URL": "BASE_URL",
     "REDIS_URL": "REDIS_URL",
+    **{key: key for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
+                            "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER")},
 }
+TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -44,6 +47,10 @@ def configure(app: Flask, overrides: dict) -> None:
             app.config[key] = os.environ[env_name]
     app.config.from_prefixed_env("IDEAPORTAL")
     app.config.update(overrides)
+    for key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if isinstance(app.config[key], str):
+            app.config[key] = app.config[key].strip().lower() in TRUE_WORDS
+    app.config["MAIL_PORT"] = int(app.config["MAIL_PORT"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'ideaportal.sqlite3'}"
@@ -81,6 +88,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
+    from . import jobs
     from .auth.loader import Visitor, load_user
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -94,6 +102,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to do that."
     login_manager.login_message_category = "info"
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -111,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     from .merges.views import bp as merges_bp
     from .moderation.views import bp as moderation_bp
     from .moderation.views import flags_bp
+    from .notifications.views import bp as notifications_bp
+    from .notifications.views import outbox_bp
     from .roadmap.views import bp as roadmap_bp
     from .search.views import bp as search_bp
     from .settings.styles import bp as status_styles_bp
@@ -138,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(status_styles_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(campaign_admin_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

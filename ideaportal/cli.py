@@ -11,6 +11,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(ideas)
     app.cli.add_command(bench)
+    app.cli.add_command(worker)
+    app.cli.add_command(mail)
 
 
 def _fail(error: DomainError):
@@ -120,3 +122,45 @@ def bench_seed(idea_count: int, user_count: int, votes_per_idea: int, seed: int)
     from .bench import seed as seed_data
 
     click.echo(seed_data(ideas=idea_count, users=user_count, votes_per_idea=votes_per_idea, seed=seed))
+
+
+@click.command(help="Run the job engine's worker: mail, digests and scheduled work. Stop it with Ctrl-C.")
+@click.option("--workers", default=2, show_default=True, help="Threads sending mail and running jobs.")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also run the scheduled jobs (digests, pruning, archiving, the outbox sweep). With several "
+                   "worker processes, one with --periodic is enough.")
+def worker(workers: int, periodic: bool):
+    import logging
+
+    from flask import current_app
+
+    from .jobs import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = jobs()
+    click.echo(f"Worker for {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]} "
+               f"on {type(engine.huey).__name__}, {workers} thread(s).")
+    # A SQLite queue is polled: at most a second between looks keeps mail "within seconds" (Redis blocks instead).
+    engine.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, max_delay=1.0,
+                                check_worker_health=True).run()
+
+
+@click.group(help="The mail outbox.")
+def mail():
+    pass
+
+
+@mail.command("retry-dead")
+def mail_retry_dead():
+    """Give every dead letter a fresh set of attempts."""
+    from .mail.outbox import retry_dead
+
+    click.echo(f"{len(retry_dead())} dead letter(s) will be tried again.")
+
+
+@mail.command("digest")
+def mail_digest():
+    """Queue the daily digests now, instead of waiting for DIGEST_HOUR."""
+    from .notifications.services import queue_digests
+
+    click.echo(f"{len(queue_digests())} digest(s) queued.")

@@ -32,3 +32,26 @@ class Config:
     PAGE_SIZE = 20
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request
     STATS_CACHE_SECONDS = 60  # the same for /stats and the home page's median wait for an answer
+
+    SITE_NAME = "IdeaPortal"
+
+    # Mail. No MAIL_SERVER: messages are written to instance/mail/ and logged, for a person to read.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False  # STARTTLS on MAIL_PORT (usually 587)
+    MAIL_USE_SSL = False  # TLS from the first byte (usually port 465)
+    MAIL_DEFAULT_SENDER = "IdeaPortal <no-reply@localhost>"
+    MAIL_TIMEOUT = 20  # seconds for the SMTP server to answer
+    MAIL_MAX_ATTEMPTS = 8  # then the message is a dead letter, listed for admins to retry
+    MAIL_RETRY_SECONDS = 30  # the first retry's delay; each next one doubles it...
+    MAIL_RETRY_MAX_SECONDS = 6 * 60 * 60  # ...up to this
+
+    # The job engine (Huey). auto: Redis when REDIS_URL is set, else a SQLite file in instance/.
+    JOBS_BACKEND = "auto"  # auto | sqlite | redis | memory | immediate
+    JOBS_SQLITE_PATH: str | None = None  # default: instance/jobs.sqlite3
+    JOBS_NAME = "ideaportal"  # the queue's name (its key prefix in Redis)
+    DIGEST_HOUR = 7  # the daily digest goes out at this hour, UTC
+    NOTIFICATION_RETENTION_DAYS = 90  # read notifications older than this are deleted
+    ARCHIVE_STALE_MONTHS = 0  # > 0: archive `new` ideas idle this many months, daily at 04:00 UTC

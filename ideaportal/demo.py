@@ -2,18 +2,20 @@
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 
 from . import rules
+from .comments.services import add_comment
 from .extensions import db
 from .follows.services import follow
 from .ideas.services import cast_vote, recount_all, submit_idea
 from .merges.services import merge_idea
-from .models import Category, Comment, Idea, Status, StatusChange, User, Vote, utcnow
+from .models import Category, Comment, Idea, Status, StatusChange, Subscription, User, UTCDateTime, Vote, utcnow
 from .moderation.services import flag_comment, flag_idea
 from .security import hash_password
+from .statuses import insert_status_change
 from .text import render_markdown
-from .triage.services import add_note, assign_owner
+from .triage.services import add_note, assign_owner, change_status
 
 DEMO_PASSWORD = "demo-portal-passphrase"
 
@@ -174,6 +176,7 @@ def _team_work(rng, users, members, pm_id) -> None:
     ideas = db.session.execute(select(Idea.id, Idea.title, Idea.author_id, Status.kind).join(Status)).all()
     for idea in ideas:
         follow(idea_id=idea.id, user_id=idea.author_id)
+    _participants_follow()
     for idea in ideas:
         if idea.kind in ("active", "completed"):
             assign_owner(idea_id=idea.id, actor_id=pm_id, owner_id=pm_id)
@@ -183,6 +186,7 @@ def _team_work(rng, users, members, pm_id) -> None:
     add_note(idea_id=by_title["Single sign-on with SAML"], actor_id=pm_id,
              body="Three enterprise customers asked in sales calls this quarter.")
 
+    _news_for_sam(users, pm_id, by_title)
     duplicate = _submit_duplicate(rng, members)
     merge_idea(source_id=duplicate, target_id=by_title["Dark theme that follows the system setting"], actor_id=pm_id,
                note="Thanks! This one is already being discussed, so we joined the two.")
@@ -193,6 +197,32 @@ def _team_work(rng, users, members, pm_id) -> None:
     for comment in comments:
         reporter = next(member for member in members if member != comment.author_id)
         flag_comment(comment_id=comment.id, reporter_id=reporter, reason=rng.choice(["spam", "other"]))
+
+
+def _participants_follow() -> None:
+    """The history's voters and commenters follow what they took part in, as the services would have made them."""
+    now = utcnow()
+    taking_part = select(Vote.user_id, Vote.idea_id).union(select(Comment.author_id, Comment.idea_id)).subquery()
+    already = select(Subscription.id).where(Subscription.user_id == taking_part.c.user_id,
+                                            Subscription.idea_id == taking_part.c.idea_id).exists()
+    db.session.execute(insert(Subscription).from_select(
+        ["user_id", "idea_id", "created_at"],
+        select(taking_part.c.user_id, taking_part.c.idea_id, literal(now, UTCDateTime())).where(~already),
+    ))
+    db.session.commit()
+
+
+def _news_for_sam(users, pm_id, by_title) -> None:
+    """Something for the demo customer's bell: a public answer, an official reply and a mention, made live."""
+    sam, lee = users["sam"][0], users["lee"][0]
+    idea_id = by_title["Keyboard shortcuts for every menu action"]
+    cast_vote(idea_id=idea_id, voter_id=sam, value=1)
+    add_comment(idea_id=idea_id, author_id=lee, body="@sam you asked about this at the meetup: worth a vote!")
+    add_comment(idea_id=idea_id, author_id=pm_id, official=True,
+                body="Thanks, everyone. We are collecting the menu actions people use most; reply with yours.")
+    current = db.session.scalar(select(Status.slug).join(Idea).where(Idea.id == idea_id))
+    target = "planned" if current != "planned" else "in_progress"
+    change_status(idea_id=idea_id, actor_id=pm_id, status_slug=target, response=RESPONSES[target])
 
 
 def _submit_duplicate(rng, members) -> int:
@@ -270,11 +300,9 @@ def _comments(rng, idea_id, members, created, now) -> None:
 
 
 def _answer(idea_id, from_id, to_id, pm_id, status, changed) -> None:
-    response = RESPONSES[status]
-    db.session.add(StatusChange(
-        idea_id=idea_id, from_status_id=from_id, to_status_id=to_id, changed_by_id=pm_id,
-        response=response, response_html=render_markdown(response), created_at=changed,
-    ))
+    """Past history, which nobody is told about now."""
+    insert_status_change(idea_id=idea_id, from_status_id=from_id, to_status_id=to_id, actor_id=pm_id,
+                         response=RESPONSES[status], now=changed)
 
 
 # Storm Sessions: one open now with a vote budget, one closed with its results.

@@ -49,6 +49,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(10), default="member")
     is_active: Mapped[bool] = mapped_column(default=True)  # type: ignore[assignment]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Follow the ideas one submits, votes on or comments on.
+    auto_follow: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    # When "My activity" was last seen: what changed since is marked there.
+    activity_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("uq_user_username_lower", func.lower(username), unique=True),
@@ -290,3 +294,75 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
+
+
+class Notification(db.Model):
+    """Something a member must hear about, in the app and (by their settings) by email.
+
+    `event_key` names what happened ("status:12", "comment:34"): UNIQUE with the member, so each
+    member hears of one event once, however many ways they took part.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # status | merge | answer | comment | mention
+    event_key: Mapped[str] = mapped_column(String(40))
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    status_change_id: Mapped[int | None] = mapped_column(ForeignKey("status_change.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # none: no email wanted; queued: an outbox message holds it; digest: waiting for the daily digest;
+    # digested: in a digest message.
+    email: Mapped[str] = mapped_column(String(8), default="none")
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "event_key", name="uq_notification_user_id_event_key"),
+        Index("ix_notification_inbox", "user_id", "read_at", "id"),
+        Index("ix_notification_digest", "email", "user_id",
+              sqlite_where=text("email = 'digest'"), postgresql_where=text("email = 'digest'")),
+        Index("ix_notification_read_at", "read_at"),
+        CheckConstraint("kind IN ('status', 'merge', 'answer', 'comment', 'mention')", name="kind"),
+        CheckConstraint("email IN ('none', 'queued', 'digest', 'digested')", name="email"),
+    )
+
+
+class NotificationSetting(db.Model):
+    """A member's choice of email for one kind of notification; no row means the kind's default."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    email: Mapped[str] = mapped_column(String(12))  # immediately | daily | never
+
+    __table_args__ = (CheckConstraint("email IN ('immediately', 'daily', 'never')", name="email"),)
+
+
+class OutboxMessage(db.Model):
+    """An email to send, written in the transaction of the event it tells of, delivered by the job engine.
+
+    Rendered when sent, from the rows it names, to the member's address at that moment; `message_id`
+    stays the same across attempts so that a receiving server can drop a repeat.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # notification | digest
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), unique=True)
+    digest_of: Mapped[list | None] = mapped_column(JSON)  # notification ids, for a digest
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker's lease while it sends
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_outbox_message_due", "state", "next_attempt_at"),
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'cancelled')", name="state"),
+        CheckConstraint("kind IN ('notification', 'digest')", name="kind"),
+    )

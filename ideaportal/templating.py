@@ -31,6 +31,14 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["here"] = lambda: request.full_path.rstrip("?")
     app.jinja_env.globals["staff_nav"] = staff_nav
     app.jinja_env.globals["public_nav"] = public_nav
+    app.jinja_env.globals["unread_notifications"] = unread_notifications
+
+
+def unread_notifications() -> int:
+    """The signed-in member's unread count, for the bell in the header."""
+    from .notifications.queries import unread_count
+
+    return unread_count(current_user.id) if current_user.is_authenticated else 0
 
 
 # The public sections in the header: (endpoint, label). A section shows once its blueprint exists.
@@ -61,6 +69,7 @@ STAFF_SECTIONS = [
     ("settings.statuses", "Statuses", ADMIN),
     ("settings.categories", "Categories", ADMIN),
     ("settings.audit_log", "Audit log", ADMIN),
+    ("outbox.dead_letters", "Mail", ADMIN),
 ]
 
 

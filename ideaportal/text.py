@@ -4,6 +4,7 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _markdown.disable("image")  # images would load from other sites, which the CSP forbids anyway
@@ -18,9 +19,66 @@ _BREAK = "\ue000"  # a private-use character: where a block ended, for plain_tex
 _SENTENCE_END = ".!?:;…"
 
 
+MENTION = re.compile(r"(?<![\w@/.+-])@([A-Za-z0-9_-]{3,30})(?![\w-])")
+
+
 def render_markdown(source: str) -> str:
     """Render user Markdown; typed HTML shows as text, and links keep only http, https and mailto."""
-    html = _markdown.render(source)
+    return _clean(_markdown.render(source))
+
+
+def mention_candidates(source: str) -> set[str]:
+    """The lower-cased names after an @ in the text of some Markdown, outside code and links."""
+    names = set()
+    for token in _markdown.parse(source):
+        for text in _mentionable_text(token.children or ()):
+            names.update(name.lower() for name in MENTION.findall(text.content))
+    return names
+
+
+def render_markdown_with_mentions(source: str, profiles: dict[str, str]) -> str:
+    """`render_markdown`, with each @name whose lower-cased form is in `profiles` linked to that address."""
+    tokens = _markdown.parse(source)
+    for token in tokens:
+        if token.children:
+            token.children = _link_mentions(token.children, profiles)
+    return _clean(_markdown.renderer.render(tokens, _markdown.options, {}))
+
+
+def _mentionable_text(children):
+    inside_link = 0
+    for child in children:
+        inside_link += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type == "text" and not inside_link:
+            yield child
+
+
+def _link_mentions(children: list, profiles: dict[str, str]) -> list:
+    mentionable = {id(child) for child in _mentionable_text(children)}
+    result = []
+    for child in children:
+        if id(child) not in mentionable:
+            result.append(child)
+            continue
+        position = 0
+        for match in MENTION.finditer(child.content):
+            address = profiles.get(match.group(1).lower())
+            if address is None:
+                continue
+            result.append(_text_token(child, child.content[position:match.start()]))
+            link = Token("link_open", "a", 1, attrs={"href": address})
+            result += [link, _text_token(child, match.group(0)), Token("link_close", "a", -1)]
+            position = match.end()
+        result.append(_text_token(child, child.content[position:]))
+    return result
+
+
+def _text_token(like, content: str):
+    token = Token("text", "", 0, content=content, level=like.level)
+    return token
+
+
+def _clean(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -7,6 +7,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..models import User
 from ..security import hash_password, needs_rehash, verify_password
+from ..transaction import unit_of_work
 
 LOGIN_FAILED = "That email and password don't match an account."
 _TIMING_DUMMY_HASH: dict[str, str] = {}
@@ -25,11 +26,10 @@ def register(*, email: str, username: str, password: str, role: str = "member") 
         raise Invalid(problem, field="password")
     _check_free(email=email, username=username)
     user = User(email=email, username=username, password_hash=hash_password(password), role=role)
-    db.session.add(user)
     try:
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(user)
     except IntegrityError:  # lost a race with another registration
-        db.session.rollback()
         _check_free(email=email, username=username)
         raise
     return user
@@ -51,8 +51,8 @@ def authenticate(*, email: str, password: str) -> User:
     if not verify_password(user.password_hash, password) or not user.is_active:
         raise Invalid(LOGIN_FAILED)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        db.session.commit()
+        with unit_of_work():
+            user.password_hash = hash_password(password)
     return user
 
 

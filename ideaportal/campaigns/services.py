@@ -1,4 +1,4 @@
-"""Storm Session use cases: staff create and edit sessions (audited, one commit each); and the
+"""Storm Session use cases: staff create and edit sessions (audited, one unit of work each); and the
 session rules that the idea use cases apply inside their own transactions (submitting, voting)."""
 from datetime import datetime
 
@@ -11,12 +11,14 @@ from ..extensions import db
 from ..models import Campaign, Category, Status, User, utcnow
 from ..rules import slugify
 from ..text import render_markdown
+from ..transaction import use_case
 from . import queries, rules
 
 TITLE_MAX, QUESTION_MAX = 140, 280  # the columns' lengths
 SLUG_TAKEN = "Another Storm Session already has that slug."
 
 
+@use_case
 def create_campaign(*, actor_id: int | None, title: str, slug: str, question: str, description: str,
                     category_id: int | None, starts_at: datetime, ends_at: datetime, voting_after_close: bool,
                     vote_budget: int | None) -> Campaign:
@@ -31,10 +33,10 @@ def create_campaign(*, actor_id: int | None, title: str, slug: str, question: st
     _flush()
     audit.record(actor_id=actor_id, action="campaign.create", target_type="campaign", target_id=campaign.id,
                  after=_json(values))
-    db.session.commit()
     return campaign
 
 
+@use_case
 def update_campaign(*, campaign_id: int, actor_id: int | None, title: str, slug: str, question: str,
                     description: str, category_id: int | None, starts_at: datetime, ends_at: datetime,
                     voting_after_close: bool, vote_budget: int | None) -> Campaign:
@@ -58,7 +60,6 @@ def update_campaign(*, campaign_id: int, actor_id: int | None, title: str, slug:
     _flush()
     audit.record(actor_id=actor_id, action="campaign.update", target_type="campaign", target_id=campaign_id,
                  before=_json(before), after=_json({key: values[key] for key in before}))
-    db.session.commit()
     return campaign
 
 
@@ -151,7 +152,6 @@ def _flush() -> None:
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(SLUG_TAKEN, field="slug") from None
 
 

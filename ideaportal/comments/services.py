@@ -1,18 +1,31 @@
-"""Comment use cases. The idea's comment_count moves in the same transaction, by a delta in SQL."""
+"""Comment use cases. The idea's comment_count moves in the same transaction, by a delta in SQL.
+
+A staff member's comment is an official answer only when they say so (`official=True`); only an
+official answer counts as the idea's first response. Followers and @mentioned members hear of it.
+"""
 from sqlalchemy import func, insert, select, update
 
 from .. import rules
-from ..errors import NotFound
+from ..errors import NotFound, PermissionDenied
 from ..extensions import db
+from ..follows.services import auto_follow
 from ..ideas.queries import public_ideas
 from ..models import Comment, Idea, User, utcnow
-from ..text import render_markdown
+from ..notifications.events import CommentPosted
+from ..notifications.mentions import render_with_mentions
+from ..transaction import emit, use_case
 
 
-def add_comment(*, idea_id: int, author_id: int, body: str) -> int:
-    """Post a comment on a public idea; staff comments are official answers. Returns its id. Raises NotFound."""
+@use_case
+def add_comment(*, idea_id: int, author_id: int, body: str, official: bool = False) -> int:
+    """Post a comment on a public idea; with `official`, a staff member's answer. Returns its id.
+
+    The author follows the idea (unless they turned automatic following off). Raises NotFound,
+    PermissionDenied (an official answer from someone who is not staff).
+    """
     now = utcnow()
-    official = rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or "")
+    if official and not rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or ""):
+        raise PermissionDenied("Only the product team can post an official answer.", field="official")
     counters = {"comment_count": Idea.comment_count + 1, "last_activity_at": now}
     if official:
         counters["first_response_at"] = func.coalesce(Idea.first_response_at, now)
@@ -24,33 +37,34 @@ def add_comment(*, idea_id: int, author_id: int, body: str) -> int:
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if counted is None:
-        db.session.rollback()
         raise NotFound("There is no idea with that number, or it is closed to comments.")
+    body_html, mentioned = render_with_mentions(body)
     comment_id = db.session.scalar(
         insert(Comment)
-        .values(
-            idea_id=idea_id,
-            author_id=author_id,
-            body=body,
-            body_html=render_markdown(body),
-            is_official=official,
-            created_at=now,
-        )
+        .values(idea_id=idea_id, author_id=author_id, body=body, body_html=body_html, is_official=official,
+                created_at=now)
         .returning(Comment.id)
     )
-    db.session.commit()
+    auto_follow(idea_id=idea_id, user_id=author_id, now=now)
+    emit(CommentPosted(idea_id=idea_id, comment_id=comment_id, author_id=author_id, official=official,
+                       mentioned_ids=frozenset(mentioned)))
     return comment_id
 
 
+@use_case
 def edit_comment(*, comment_id: int, editor_id: int, body: str) -> Comment:
-    """Change one's own comment. Raises NotFound, PermissionDenied."""
+    """Change one's own comment; members newly @mentioned in it hear of it. Raises NotFound, PermissionDenied."""
     comment = _get(comment_id)
     rules.check_can_change_comment(actor_id=editor_id, author_id=comment.author_id, deleted=comment.deleted)
-    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), utcnow()
-    db.session.commit()
+    comment.body, comment.edited_at = body, utcnow()
+    comment.body_html, mentioned = render_with_mentions(body)
+    if mentioned and not comment.is_hidden:  # each member hears once per comment: see notifications.writer
+        emit(CommentPosted(idea_id=comment.idea_id, comment_id=comment.id, author_id=comment.author_id,
+                           official=comment.is_official, mentioned_ids=frozenset(mentioned), edited=True))
     return comment
 
 
+@use_case
 def delete_comment(*, comment_id: int, actor_id: int) -> Comment:
     """Soft-delete one's own comment, leaving a placeholder in the thread. Raises NotFound, PermissionDenied."""
     comment = _get(comment_id)
@@ -69,7 +83,6 @@ def delete_comment(*, comment_id: int, actor_id: int) -> Comment:
             .values(comment_count=Idea.comment_count - 1)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
     return comment
 
 

@@ -17,7 +17,8 @@ bp = Blueprint("comments", __name__)
 def create(idea_id: int):
     form = CommentForm()
     if form.validate_on_submit():
-        comment_id = services.add_comment(idea_id=idea_id, author_id=current_user.id, body=form.body.data)
+        comment_id = services.add_comment(idea_id=idea_id, author_id=current_user.id, body=form.body.data,
+                                          official=bool(form.official.data))
         if wants_json():
             return {"id": comment_id}, 201
         flash("Your comment is posted.", "success")

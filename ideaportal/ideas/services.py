@@ -1,4 +1,4 @@
-"""Idea use cases: submit, edit, vote, recount. Each commits once."""
+"""Idea use cases: submit, edit, vote, recount. Each is one unit of work (`@use_case`)."""
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, func, insert, select, update
@@ -6,10 +6,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import rules
 from ..campaigns import services as campaign_rules
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..models import Category, Comment, Idea, Status, Subscription, Vote, utcnow
+from ..follows.services import auto_follow
+from ..models import Category, Comment, Idea, Status, Vote, utcnow
 from ..text import render_markdown
+from ..transaction import unit_of_work, use_case
 
 VOTE_ATTEMPTS = 3
 
@@ -26,10 +28,12 @@ class Tally:
         return {key: value for key, value in asdict(self).items() if key != "budget_left" or value is not None}
 
 
+@use_case
 def submit_idea(
     *, author_id: int, title: str, body: str, category_id: int, campaign_id: int | None = None
 ) -> Idea:
-    """Post a new idea with the author's own upvote; the author follows it. Raises Invalid (unknown category).
+    """Post a new idea with the author's own upvote; the author follows it (unless they turned automatic
+    following off). Raises Invalid (unknown category).
 
     Into a Storm Session only while it is active (else Conflict; NotFound if there is none); the author's
     vote counts against the session's budget, so with none left the idea is posted without it.
@@ -60,11 +64,11 @@ def submit_idea(
         idea.hot_rank = rules.hot_rank(0, now)
     else:
         db.session.add(Vote(user_id=author_id, idea_id=idea.id, value=1, created_at=now))
-    db.session.add(Subscription(user_id=author_id, idea_id=idea.id, created_at=now))
-    db.session.commit()
+    auto_follow(idea_id=idea.id, user_id=author_id, now=now)
     return idea
 
 
+@use_case
 def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_id: int) -> Idea:
     """Change an idea's text and category. Raises NotFound, PermissionDenied, Invalid."""
     row = db.session.execute(
@@ -78,7 +82,6 @@ def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_i
     idea.title, idea.body, idea.body_html = title.strip(), body, render_markdown(body)
     idea.category_id = category_id
     idea.updated_at = idea.last_activity_at = utcnow()
-    db.session.commit()
     return idea
 
 
@@ -88,15 +91,16 @@ def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
     Writes first, so SQLite takes its write lock before reading anything and PostgreSQL
     serialises voters on the idea's row; the counters move by a delta in SQL, never in Python.
     On an idea in a Storm Session, the session's rules (votes final after it closes, the vote budget)
-    are checked after the writes too, and a refusal rolls them back.
+    are checked after the writes too, and a refusal rolls them back. A new vote follows the idea.
     """
     if value not in rules.VOTE_VALUES:
         raise Invalid("A vote is 1 (up), -1 (down) or 0 (withdraw).", field="value")
     for _ in range(VOTE_ATTEMPTS):
         try:
-            return _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value)
+            with unit_of_work():
+                return _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value)
         except IntegrityError:  # the same voter's other request inserted first, or no such idea
-            db.session.rollback()
+            continue
     if db.session.get(Idea, idea_id) is None:
         raise NotFound("There is no idea with that number.")
     raise Conflict("Your vote collided with another one. Please try again.")
@@ -129,39 +133,34 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if counters is None:
-        db.session.rollback()
         raise NotFound("There is no idea with that number, or it is closed to votes.")
     budget_left = None
     if counters.campaign_id is not None:  # a Storm Session's rules, checked after the writes like everything here
-        try:
-            budget_left = campaign_rules.check_vote(
-                campaign_id=counters.campaign_id, voter_id=voter_id, status_id=counters.status_id,
-                old_value=old_value, value=value, now=utcnow(),
-            )
-        except DomainError:
-            db.session.rollback()
-            raise
+        budget_left = campaign_rules.check_vote(
+            campaign_id=counters.campaign_id, voter_id=voter_id, status_id=counters.status_id,
+            old_value=old_value, value=value, now=utcnow(),
+        )
+    if value and old is None:
+        auto_follow(idea_id=idea_id, user_id=voter_id, now=utcnow())
     db.session.execute(
         update(Idea)
         .where(Idea.id == idea_id)
         .values(hot_rank=rules.hot_rank(counters.score, counters.created_at))
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return Tally(counters.score, counters.upvotes, counters.downvotes, value, budget_left)
 
 
+@use_case
 def recount_all() -> int:
     """Recompute every idea's counters and hot rank from the vote and comment rows. Returns ideas changed."""
-    changed = recount()
-    db.session.commit()
-    return len(changed)
+    return len(recount())
 
 
 def recount(idea_ids: list[int] | None = None) -> list[int]:
     """Recompute these ideas' (all ideas' when None) counters and hot rank from the rows, in SQL.
 
-    Does not commit: a larger use case (a merge) recounts inside its own transaction.
+    A step: a larger use case (a merge) recounts inside its own transaction.
     Returns the ids of the ideas whose counters had drifted.
     """
     ups = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == 1).scalar_subquery()

@@ -1,4 +1,4 @@
-"""Merge a duplicate idea into its original without losing anything, and undo it. Each commits once."""
+"""Merge a duplicate idea into its original without losing anything, and undo it. Each is one unit of work."""
 import re
 from dataclasses import dataclass
 
@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from .. import audit, rules
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..ideas.services import recount
 from ..models import (
@@ -15,13 +15,13 @@ from ..models import (
     IdeaMerge,
     MergedVote,
     Status,
-    StatusChange,
     Subscription,
     UTCDateTime,
     Vote,
     utcnow,
 )
-from ..text import render_markdown
+from ..statuses import record_status_change
+from ..transaction import use_case
 
 DUPLICATE = "duplicate"
 RACE = "Someone voted or followed while the merge ran, so nothing was changed. Please try again."
@@ -58,13 +58,10 @@ def merge_idea(*, source_id: int, target_id: int, actor_id: int | None, note: st
     try:
         return _merge(source_id=source_id, target_id=target_id, actor_id=actor_id, note=note.strip())
     except IntegrityError:  # a vote or follow on the target raced one being moved there
-        db.session.rollback()
         raise Conflict(RACE) from None
-    except DomainError:
-        db.session.rollback()
-        raise
 
 
+@use_case
 def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -> MergeOutcome:
     ideas = _lock(source_id, target_id)
     if source_id not in ideas:
@@ -99,11 +96,11 @@ def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -
         .execution_options(synchronize_session=False)
     )
     response = f"Merged into #{target_id}: {markdown_text(target.title)}. Votes and followers moved there."
-    _add_status_change(source_id, source.status_id, duplicate_id, actor_id, f"{response}\n\n{note}".strip(), now)
+    record_status_change(idea_id=source_id, from_status_id=source.status_id, to_status_id=duplicate_id,
+                         actor_id=actor_id, response=f"{response}\n\n{note}", now=now, merge_id=merge_id)
     _audit("idea.merge", actor_id, source_id, target_id,
            before=_state(source_id, target_id, source.status_id, None, ideas),
            after=_state(source_id, target_id, duplicate_id, target_id, _counters(source_id, target_id)))
-    db.session.commit()
     return MergeOutcome(source_id, target_id, target.title, moved, kept, new_followers)
 
 
@@ -163,13 +160,10 @@ def unmerge_idea(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     try:
         return _unmerge(idea_id=idea_id, actor_id=actor_id)
     except IntegrityError:  # the source got votes while merged, which nothing allows
-        db.session.rollback()
         raise Conflict(f"Idea #{idea_id} has votes of its own again, so its old ones cannot be put back.") from None
-    except DomainError:
-        db.session.rollback()
-        raise
 
 
+@use_case
 def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     ideas = _lock(idea_id)
     if idea_id not in ideas:
@@ -203,11 +197,11 @@ def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     )
     recount([idea_id, merge.target_id])
     response = f"Unmerged from #{merge.target_id}: {markdown_text(target.title)}."
-    _add_status_change(idea_id, source.status_id, merge.source_status_id, actor_id, response, now)
+    record_status_change(idea_id=idea_id, from_status_id=source.status_id, to_status_id=merge.source_status_id,
+                         actor_id=actor_id, response=response, now=now)
     _audit("idea.unmerge", actor_id, idea_id, merge.target_id,
            before=_state(idea_id, merge.target_id, source.status_id, merge.target_id, ideas),
            after=_state(idea_id, merge.target_id, merge.source_status_id, None, _counters(idea_id, merge.target_id)))
-    db.session.commit()
     return UnmergeOutcome(idea_id, source.title, merge.target_id, restored, kept_changed)
 
 
@@ -252,13 +246,6 @@ def _status_id(slug: str) -> int:
     if status_id is None:
         raise Conflict(f"The status {slug!r} is missing: run `flask --app ideaportal db upgrade`.")
     return status_id
-
-
-def _add_status_change(idea_id: int, from_id: int, to_id: int, actor_id: int | None, response: str, now) -> None:
-    db.session.add(StatusChange(
-        idea_id=idea_id, from_status_id=from_id, to_status_id=to_id, changed_by_id=actor_id,
-        response=response, response_html=render_markdown(response), created_at=now,
-    ))
 
 
 def _audit(action: str, actor_id: int | None, source_id: int, target_id: int, *, before: dict, after: dict) -> None:

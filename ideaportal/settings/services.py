@@ -1,70 +1,62 @@
-"""Admin settings use cases: roles and deactivation, statuses, categories. Each commits once, with its audit entry."""
-from contextlib import contextmanager
+"""Admin settings use cases: roles and deactivation, statuses, categories.
 
+Each is one unit of work (`@use_case`) with its audit entry: it commits once, or rolls back when it
+raises, leaving nothing behind, not even the admins' row locks.
+"""
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, rules
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models import Category, Status, User
+from ..transaction import use_case
 from . import queries
 
 CONCURRENT_CHANGE = "Someone else changed this account just now. Please reload the page and try again."
 LABEL_MAX, NAME_MAX = 60, 80  # the columns' lengths
 
 
-@contextmanager
-def _refusals_roll_back():
-    """A refused change leaves nothing behind, not even the admins' row locks."""
-    try:
-        yield
-    except DomainError:
-        db.session.rollback()
-        raise
-
-
 # Users ---------------------------------------------------------------------------------------
 
+@use_case
 def change_role(*, user_id: int, role: str, actor_id: int | None) -> User:
     """Give a user the role member, pm or admin; `actor_id` None is the command line.
 
     Raises NotFound, Invalid (unknown role), PermissionDenied (an admin stepping down themselves),
     Conflict (the last active admin, or a concurrent change).
     """
-    with _refusals_roll_back():
-        _lock_active_admins()
-        user = _user(user_id)
-        old_role = user.role
-        rules.check_role_change(actor_id=actor_id, user_id=user_id, old_role=old_role, new_role=role)
-        if old_role == role:
-            db.session.rollback()
-            return user
-        changed = db.session.execute(
-            update(User).where(User.id == user_id, User.role == old_role).values(role=role)
-            .returning(User.id).execution_options(synchronize_session=False)
-        ).one_or_none()
-        if changed is None:
-            raise Conflict(CONCURRENT_CHANGE)
-        if old_role == "admin":
-            _check_admins_remain()
+    _lock_active_admins()
+    user = _user(user_id)
+    old_role = user.role
+    rules.check_role_change(actor_id=actor_id, user_id=user_id, old_role=old_role, new_role=role)
+    if old_role == role:
+        return user
+    changed = db.session.execute(
+        update(User).where(User.id == user_id, User.role == old_role).values(role=role)
+        .returning(User.id).execution_options(synchronize_session=False)
+    ).one_or_none()
+    if changed is None:
+        raise Conflict(CONCURRENT_CHANGE)
+    if old_role == "admin":
+        _check_admins_remain()
     audit.record(actor_id=actor_id, action="user.role", target_type="user", target_id=user_id,
                  before={"role": old_role}, after={"role": role})
-    db.session.commit()
     return user  # expired by the commit: its attributes load afresh
 
 
+@use_case
 def deactivate_user(*, user_id: int, actor_id: int | None) -> bool:
     """End a user's access (their sessions end at their next request); their content stays.
 
     Returns False when already deactivated. Raises NotFound, PermissionDenied (oneself), Conflict (last admin).
     """
     rules.check_deactivation(actor_id=actor_id, user_id=user_id)
-    with _refusals_roll_back():
-        _lock_active_admins()
-        return _set_active(user_id=user_id, actor_id=actor_id, active=False)
+    _lock_active_admins()
+    return _set_active(user_id=user_id, actor_id=actor_id, active=False)
 
 
+@use_case
 def reactivate_user(*, user_id: int, actor_id: int | None) -> bool:
     """Let a deactivated user log in again. Returns False when already active. Raises NotFound."""
     return _set_active(user_id=user_id, actor_id=actor_id, active=True)
@@ -76,14 +68,12 @@ def _set_active(*, user_id: int, actor_id: int | None, active: bool) -> bool:
         .returning(User.role).execution_options(synchronize_session=False)
     ).one_or_none()
     if changed is None:
-        db.session.rollback()
         _user(user_id)  # NotFound, else it was already so
         return False
     if not active and changed.role == "admin":
         _check_admins_remain()
     audit.record(actor_id=actor_id, action="user.reactivate" if active else "user.deactivate", target_type="user",
                  target_id=user_id, before={"is_active": not active}, after={"is_active": active})
-    db.session.commit()
     return True
 
 
@@ -110,6 +100,7 @@ def _check_admins_remain() -> None:
 
 # Statuses ------------------------------------------------------------------------------------
 
+@use_case
 def create_status(*, actor_id: int, slug: str, label: str, kind: str, colour: str,
                   requires_response: bool) -> Status:
     """Add a status at the end of the list. Raises Invalid (slug, label, kind, colour), Conflict (slug taken)."""
@@ -121,6 +112,7 @@ def create_status(*, actor_id: int, slug: str, label: str, kind: str, colour: st
     return _create(Status, values, actor_id=actor_id, target_type="status")
 
 
+@use_case
 def update_status(*, status_id: int, actor_id: int, label: str, colour: str, requires_response: bool) -> Status:
     """Change a status's label, colour and whether moving an idea to it needs a public response.
 
@@ -133,11 +125,13 @@ def update_status(*, status_id: int, actor_id: int, label: str, colour: str, req
     return status
 
 
+@use_case
 def move_status(*, status_id: int, actor_id: int, direction: str) -> bool:
     """Swap a status with the one above or below it. Returns False at either end. Raises NotFound, Invalid."""
     return _move(Status, status_id, direction, actor_id=actor_id, target_type="status")
 
 
+@use_case
 def delete_status(*, status_id: int, actor_id: int) -> None:
     """Delete a status no idea has or had. Raises NotFound, PermissionDenied (built in), Conflict (in use)."""
     status = queries.get_status(status_id)
@@ -150,6 +144,7 @@ def delete_status(*, status_id: int, actor_id: int) -> None:
 
 # Categories ----------------------------------------------------------------------------------
 
+@use_case
 def create_category(*, actor_id: int, slug: str, name: str, description: str) -> Category:
     """Add a category at the end of the list. Raises Invalid (slug, name), Conflict (slug taken)."""
     slug = rules.check_category_slug(slug.strip())
@@ -157,6 +152,7 @@ def create_category(*, actor_id: int, slug: str, name: str, description: str) ->
     return _create(Category, values, actor_id=actor_id, target_type="category")
 
 
+@use_case
 def update_category(*, category_id: int, actor_id: int, name: str, description: str) -> Category:
     """Change a category's name and description; its slug stays (links use it). Raises NotFound, Invalid."""
     category = queries.get_category(category_id)
@@ -165,11 +161,13 @@ def update_category(*, category_id: int, actor_id: int, name: str, description: 
     return category
 
 
+@use_case
 def move_category(*, category_id: int, actor_id: int, direction: str) -> bool:
     """Swap a category with the one above or below it. Returns False at either end. Raises NotFound, Invalid."""
     return _move(Category, category_id, direction, actor_id=actor_id, target_type="category")
 
 
+@use_case
 def delete_category(*, category_id: int, actor_id: int) -> None:
     """Delete a category no idea uses. Raises NotFound, Conflict (in use)."""
     category = queries.get_category(category_id)
@@ -203,11 +201,9 @@ def _create(model, values: dict, *, actor_id: int, target_type: str):
     try:
         db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(taken, field="slug") from None
     audit.record(actor_id=actor_id, action=f"{target_type}.create", target_type=target_type, target_id=row.id,
                  after={**values, "position": position})
-    db.session.commit()
     return row
 
 
@@ -220,7 +216,6 @@ def _update(row, values: dict, *, actor_id: int, action: str, target_type: str) 
         setattr(row, key, values[key])
     audit.record(actor_id=actor_id, action=action, target_type=target_type, target_id=row.id,
                  before=before, after={key: values[key] for key in before})
-    db.session.commit()
 
 
 def _move(model, item_id: int, direction: str, *, actor_id: int, target_type: str) -> bool:
@@ -230,11 +225,9 @@ def _move(model, item_id: int, direction: str, *, actor_id: int, target_type: st
     ).all()
     ids = [row.id for row in rows]
     if item_id not in ids:
-        db.session.rollback()
         raise NotFound(f"There is no {target_type} with that number.")
     order = rules.swap_with_neighbour(ids, item_id, direction)
     if order == ids:
-        db.session.rollback()
         return False
     old = {row.id: row.position for row in rows}
     for position, row_id in enumerate(order):
@@ -245,7 +238,6 @@ def _move(model, item_id: int, direction: str, *, actor_id: int, target_type: st
             )
     audit.record(actor_id=actor_id, action=f"{target_type}.move", target_type=target_type, target_id=item_id,
                  before={"position": old[item_id]}, after={"position": order.index(item_id)})
-    db.session.commit()
     return True
 
 
@@ -253,8 +245,6 @@ def _delete(model, item_id: int, before: dict, *, actor_id: int, target_type: st
     try:
         db.session.execute(delete(model).where(model.id == item_id).execution_options(synchronize_session=False))
     except IntegrityError:  # a reference arrived after the check
-        db.session.rollback()
         raise Conflict(in_use) from None
     audit.record(actor_id=actor_id, action=f"{target_type}.delete", target_type=target_type, target_id=item_id,
                  before=before)
-    db.session.commit()

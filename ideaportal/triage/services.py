@@ -1,18 +1,24 @@
-"""Triage use cases: status changes with public answers, owners, categories, notes, archiving. Each commits once."""
+"""Triage use cases: status changes with public answers, owners, categories, notes, archiving.
+
+Each public function is one unit of work (`@use_case`): it commits once, or rolls back when it raises.
+"""
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 
 from .. import audit, rules
-from ..errors import Conflict, DomainError, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..models import Category, Idea, StaffNote, Status, StatusChange, User, utcnow
+from ..models import Category, Idea, StaffNote, Status, User, utcnow
+from ..statuses import record_status_change
 from ..text import render_markdown
+from ..transaction import use_case
 from .queries import stale_condition
 
 ARCHIVED_STATUS = "archived"
 
 
+@use_case
 def change_status(*, idea_id: int, actor_id: int, status_slug: str, response: str = "",
                   now: datetime | None = None) -> int:
     """Move an idea to a status, with an optional public response. Returns the StatusChange id.
@@ -23,15 +29,10 @@ def change_status(*, idea_id: int, actor_id: int, status_slug: str, response: st
     current = _current([idea_id]).get(idea_id)
     if current is None:
         raise NotFound("There is no idea with that number.")
-    try:
-        change_id = _apply(current, status, actor_id=actor_id, response=response, now=now or utcnow())
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return change_id
+    return _apply(current, status, actor_id=actor_id, response=response, now=now or utcnow())
 
 
+@use_case
 def bulk_change_status(*, idea_ids: list[int], actor_id: int, status_slug: str, response: str = "",
                        now: datetime | None = None) -> int:
     """Move several ideas to one status with the same response: all of them or, on any refusal, none.
@@ -47,20 +48,16 @@ def bulk_change_status(*, idea_ids: list[int], actor_id: int, status_slug: str, 
     if missing:
         raise Invalid(f"There is no idea #{missing[0]}. Nothing was changed.", field="idea_ids")
     now = now or utcnow()
-    try:
-        for idea_id in ids:
-            try:
-                _apply(current[idea_id], status, actor_id=actor_id, response=response, now=now)
-            except (Invalid, Conflict) as error:
-                raise type(error)(f"Idea #{idea_id}: {error.message} Nothing was changed.",
-                                  field=error.field or "idea_ids") from None
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    for idea_id in ids:
+        try:
+            _apply(current[idea_id], status, actor_id=actor_id, response=response, now=now)
+        except (Invalid, Conflict) as error:
+            raise type(error)(f"Idea #{idea_id}: {error.message} Nothing was changed.",
+                              field=error.field or "idea_ids") from None
     return len(ids)
 
 
+@use_case
 def assign_owner(*, idea_id: int, actor_id: int, owner_id: int | None) -> bool:
     """Give the idea to an active product manager or admin, or to no one. Returns whether it changed.
 
@@ -73,6 +70,7 @@ def assign_owner(*, idea_id: int, actor_id: int, owner_id: int | None) -> bool:
     return _set_field(idea_id=idea_id, actor_id=actor_id, column="owner_id", value=owner_id, action="idea.owner")
 
 
+@use_case
 def change_category(*, idea_id: int, actor_id: int, category_id: int) -> bool:
     """Move the idea to another category. Returns whether it changed. Raises NotFound, Invalid."""
     if db.session.get(Category, category_id) is None:
@@ -81,6 +79,7 @@ def change_category(*, idea_id: int, actor_id: int, category_id: int) -> bool:
                       action="idea.category")
 
 
+@use_case
 def add_note(*, idea_id: int, actor_id: int, body: str) -> int:
     """Add an internal note, seen by staff only. Returns its id. Raises NotFound, Invalid (empty)."""
     if not body.strip():
@@ -94,7 +93,6 @@ def add_note(*, idea_id: int, actor_id: int, body: str) -> int:
     )
     audit.record(actor_id=actor_id, action="idea.note", target_type="idea", target_id=idea_id,
                  after={"note_id": note_id})
-    db.session.commit()
     return note_id
 
 
@@ -106,6 +104,7 @@ def default_archive_response(months: int) -> str:
     )
 
 
+@use_case
 def archive_stale(*, months: int, response: str | None = None, now: datetime | None = None) -> list[int]:
     """Archive public `new` ideas idle for `months` months, each with a public response. Returns their ids.
 
@@ -123,17 +122,11 @@ def archive_stale(*, months: int, response: str | None = None, now: datetime | N
         .returning(Idea.id)
         .execution_options(synchronize_session=False)
     ).all())
-    if archived:
-        html = render_markdown(response) if response else ""
-        db.session.execute(insert(StatusChange), [
-            {"idea_id": idea_id, "from_status_id": new_id, "to_status_id": archived_id, "changed_by_id": None,
-             "response": response, "response_html": html, "created_at": now}
-            for idea_id in archived
-        ])
-        for idea_id in archived:
-            audit.record(actor_id=None, action="idea.status", target_type="idea", target_id=idea_id,
-                         before={"status": rules.EDITABLE_STATUS}, after={"status": ARCHIVED_STATUS})
-    db.session.commit()
+    for idea_id in archived:
+        record_status_change(idea_id=idea_id, from_status_id=new_id, to_status_id=archived_id, actor_id=None,
+                             response=response, now=now)
+        audit.record(actor_id=None, action="idea.status", target_type="idea", target_id=idea_id,
+                     before={"status": rules.EDITABLE_STATUS}, after={"status": ARCHIVED_STATUS})
     return archived
 
 
@@ -156,13 +149,8 @@ def _apply(current, status: Status, *, actor_id: int, response: str, now: dateti
     ).one_or_none()
     if moved is None:
         raise Conflict("Someone else changed this idea meanwhile. Reload the page and try again.")
-    change_id = db.session.scalar(
-        insert(StatusChange)
-        .values(idea_id=current.id, from_status_id=current.status_id, to_status_id=status.id,
-                changed_by_id=actor_id, response=response,
-                response_html=render_markdown(response) if response else "", created_at=now)
-        .returning(StatusChange.id)
-    )
+    change_id = record_status_change(idea_id=current.id, from_status_id=current.status_id, to_status_id=status.id,
+                                     actor_id=actor_id, response=response, now=now)
     audit.record(actor_id=actor_id, action="idea.status", target_type="idea", target_id=current.id,
                  before={"status": current.status_slug},
                  after={"status": status.slug, "status_change_id": change_id})
@@ -180,7 +168,6 @@ def _set_field(*, idea_id: int, actor_id: int, column: str, value, action: str) 
     )
     audit.record(actor_id=actor_id, action=action, target_type="idea", target_id=idea_id,
                  before={column: old[0]}, after={column: value})
-    db.session.commit()
     return True
 
 

@@ -127,7 +127,7 @@ def test_merge_marks_the_duplicate_answers_publicly_and_leaves_the_lists(app):
 
 def test_merge_keeps_an_earlier_first_response_date(app):
     source, target, staff = pair()
-    add_comment(idea_id=source.id, author_id=staff.id, body="An official answer.")
+    add_comment(idea_id=source.id, author_id=staff.id, body="An official answer.", official=True)
     answered_at = db.session.scalar(select(Idea.first_response_at).where(Idea.id == source.id))
     services.merge_idea(source_id=source.id, target_id=target.id, actor_id=staff.id)
     db.session.expire_all()

@@ -207,7 +207,19 @@ def test_upgrade_creates_the_search_objects_and_downgrade_removes_them(empty_app
 
 def test_upgrade_indexes_the_ideas_that_already_exist(empty_app):
     upgrade(revision="5f62ba57b8d9")
-    factories.idea(title="Written before search existed")
+    # Rows as that schema had them (today's models have columns it lacks).
+    with db.engine.begin() as connection:
+        now = "2026-01-01 00:00:00+00:00"
+        connection.execute(text(
+            "INSERT INTO \"user\" (id, email, username, password_hash, role, is_active, created_at) "
+            "VALUES (1, 'old@example.com', 'old', 'h', 'member', true, :now)"), {"now": now})
+        connection.execute(text("INSERT INTO category (id, slug, name, description, position) "
+                                "VALUES (1, 'old', 'Old', '', 0)"))
+        connection.execute(text(
+            "INSERT INTO idea (id, title, body, body_html, author_id, category_id, status_id, upvotes, downvotes, "
+            "score, comment_count, hot_rank, created_at, updated_at, last_activity_at, is_hidden) "
+            "SELECT 1, 'Written before search existed', 'Body', '<p>Body</p>', 1, 1, id, 0, 0, 0, 0, 0, :now, "
+            ":now, :now, false FROM status WHERE slug = 'new'"), {"now": now})
     db.session.remove()
     upgrade()
     assert matching_ids("existed") != set()

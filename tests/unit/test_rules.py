@@ -170,3 +170,11 @@ def test_the_safety_scanner_itself_spots_each_kind_of_danger():
         '<script>x</script><a href="javascript:x">a</a><p onclick="x" style="c">p</p><img src=x>'
     )
     assert len(found) == 5
+
+
+def test_mail_retries_back_off_exponentially_up_to_a_ceiling():
+    from ideaportal.mail.outbox import retry_delay
+
+    delays = [retry_delay(attempts, base=30, ceiling=3600) for attempts in range(1, 10)]
+    assert delays[:5] == [30, 60, 120, 240, 480]
+    assert delays[-1] == 3600 and delays == sorted(delays)

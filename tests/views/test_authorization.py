@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from ideaportal import create_app
+from ideaportal.mail.tokens import unsubscribe_token
 from ideaportal.rules import slugify
 from tests import factories
 from tests.views import authz
@@ -89,8 +90,24 @@ def world(app):
         "filename": "css/site.css",
         # An open Storm Session whose slug is the idea's, so that /campaigns/<slug> names it too.
         "campaign_id": factories.campaign(slug=slugify(idea.title), category_row=category).id,
+        "notification_id": notification_for(author, second),
+        "token": unsubscribe_token(author.id, "status"),
     }
     return World(users, values)
+
+
+def notification_for(member, idea) -> int:
+    """The member's notification of a product manager's status change on the idea, which they voted for."""
+    from sqlalchemy import select
+
+    from ideaportal.extensions import db
+    from ideaportal.ideas.services import cast_vote
+    from ideaportal.models import Notification
+    from ideaportal.triage.services import change_status
+
+    cast_vote(idea_id=idea.id, voter_id=member.id, value=1)
+    change_status(idea_id=idea.id, actor_id=factories.user(role="pm").id, status_slug="under_review")
+    return db.session.scalar(select(Notification.id).where(Notification.user_id == member.id))
 
 
 def outcome(response) -> str:

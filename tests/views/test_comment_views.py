@@ -41,12 +41,25 @@ def test_an_empty_or_too_long_comment_is_refused_and_the_text_kept(client, auth,
     assert comment_count(idea.id) == 0
 
 
-def test_staff_comments_are_marked_official(client, auth, app):
+def test_a_staff_comment_is_official_only_when_ticked(client, auth, app):
     idea = factories.idea()
     auth.login(factories.user(role="pm"))
-    client.post(f"/ideas/{idea.id}/comments", data={"body": "We are looking into it."})
+    client.post(f"/ideas/{idea.id}/comments", data={"body": "Which phone do you use?"})
+    page = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
+    assert "comment--official" not in page
+    assert db.session.scalar(select(Idea.first_response_at).where(Idea.id == idea.id)) is None  # still unanswered
+    client.post(f"/ideas/{idea.id}/comments", data={"body": "We are looking into it.", "official": "y"})
     page = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
     assert 'class="comment comment--official"' in page and '<span class="badge badge--official">Official</span>' in page
+    assert db.session.scalar(select(Idea.first_response_at).where(Idea.id == idea.id)) is not None
+
+
+def test_a_member_cannot_post_an_official_answer(client, auth, app):
+    idea = factories.idea()
+    auth.login(factories.user())
+    refused = client.post(f"/ideas/{idea.id}/comments", data={"body": "Trust me, it's planned.", "official": "y"})
+    assert refused.status_code == 403
+    assert comment_count(idea.id) == 0
 
 
 def test_author_edits_their_comment(client, auth, app):

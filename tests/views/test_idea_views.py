@@ -268,7 +268,7 @@ def test_the_idea_page_and_the_triage_page_show_the_same_status_timeline(client,
     def timeline(html: str) -> list[str]:
         section = html.split('id="timeline-title"')[1].split("</section>")[0]
         return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
-                for item in re.findall(r'<li class="timeline__item">(.*?)</li>', section, re.S)]
+                for item in re.findall(r'<li class="timeline__item"[^>]*>(.*?)</li>', section, re.S)]
 
     public = timeline(client.get(f"/ideas/{idea.id}-status-history").text)
     staff = timeline(client.get(f"/admin/ideas/{idea.id}").text)

@@ -79,7 +79,7 @@ def test_merging_lands_on_the_original_with_the_duplicates_discussion(client, au
     assert response.headers["Location"] == f"/ideas/{target.id}-night-mode"
     page = client.get(response.headers["Location"]).text
     assert (f"Idea #{source.id} is merged into this one: 2 vote(s) moved here, 1 voter(s) had voted on both "
-            "and keep their vote here, 1 new follower(s).") in page  # the duplicate's author and newcomer moved
+            "and keep their vote here, 2 new follower(s).") in page  # the duplicate's author and its new voter
     assert f'<h2 id="merged-{source.id}-title">Merged from #{source.id}: Dark theme for the app</h2>' in page
     assert "Please, my <em>eyes</em>." in page
     assert '<span data-upvotes>3</span> up · <span data-downvotes>1</span> down' in page

@@ -1,0 +1,1 @@
+"""Email: the outbox (messages written with their events), rendering, and delivery over SMTP or to files."""

@@ -1,0 +1,1 @@
+"""Notifications: what members hear about, in the app and by email."""
