@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, overrides or {})
+    trust_proxies(app)
     register_extensions(app)
     register_request_guards(app)
     register_blueprints(app)
@@ -64,6 +65,16 @@ def configure(app: Flask, overrides: dict) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if app.debug or app.testing:  # the development server and tests speak plain http
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers; with none (the default), those headers are ignored, whoever sent them."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def instance_secret_key(path: Path) -> str:
@@ -106,6 +117,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
     from .campaigns.views import admin_bp as campaign_admin_bp
     from .campaigns.views import bp as campaigns_bp
@@ -131,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(ideas_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(comments_bp)

@@ -24,7 +24,8 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, seed: int = 1) -> str:
     password_hash = hash_password(f"bench-{run}-password")
     user_rows = [
         {"email": f"bench{index}-{run}@example.com", "username": f"b{index}-{run}"[:30],
-         "password_hash": password_hash, "role": "member", "is_active": True, "created_at": now}
+         "password_hash": password_hash, "role": "member", "is_active": True, "created_at": now,
+         "email_verified_at": now}
         for index in range(users)
     ]
     first_user = (db.session.scalar(select(func.max(User.id))) or 0) + 1

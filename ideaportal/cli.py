@@ -34,7 +34,7 @@ def user_create(email: str, username: str, password: str, role: str):
     from .auth.services import register as register_user
 
     try:
-        account = register_user(email=email, username=username, password=password, role=role)
+        account = register_user(email=email, username=username, password=password, role=role, verified=True)
     except DomainError as error:
         _fail(error)
     click.echo(f"Created {account.role} {account.username} <{account.email}>.")

@@ -16,6 +16,7 @@ class Config:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
+    HSTS_SECONDS = 0  # > 0 once the site is served only over HTTPS: browsers then refuse plain http to it
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 1024 * 1024
 
@@ -27,7 +28,24 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # per client address (see TRUSTED_PROXIES)
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host to believe
+    LOGIN_LOCKOUT_AFTER = 10  # wrong passwords in a row for one account, from anywhere, pause its logins...
+    LOGIN_LOCKOUT_SECONDS = 15 * 60  # ...this long, and its owner gets an email
+    # Writes per member (or per address for visitors), as Flask-Limiter strings.
+    IDEA_RATE_LIMIT = "20 per hour"  # a refused or near-duplicate post counts too
+    COMMENT_RATE_LIMIT = "30 per 10 minutes"
+    VOTE_RATE_LIMIT = "120 per minute"
+    FLAG_RATE_LIMIT = "20 per hour"
+    SIMILAR_RATE_LIMIT = "120 per minute"  # typing asks once per pause
+    ACCOUNT_MAIL_RATE_LIMIT = "5 per hour"  # reset and verification emails asked for, per address
+
+    # Accounts. With EMAIL_VERIFICATION, a new account confirms its address by a link before it signs in,
+    # and unconfirmed members may browse and vote but not post ideas or comments.
+    EMAIL_VERIFICATION = True
+    VERIFY_LINK_SECONDS = 7 * 24 * 60 * 60
+    RESET_LINK_SECONDS = 60 * 60
+    EMAIL_CHANGE_LINK_SECONDS = 24 * 60 * 60
 
     PAGE_SIZE = 20
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request

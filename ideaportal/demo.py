@@ -10,7 +10,18 @@ from .extensions import db
 from .follows.services import follow
 from .ideas.services import cast_vote, recount_all, submit_idea
 from .merges.services import merge_idea
-from .models import Category, Comment, Idea, Status, StatusChange, Subscription, User, UTCDateTime, Vote, utcnow
+from .models import (
+    Category,
+    Comment,
+    Idea,
+    Status,
+    StatusChange,
+    Subscription,
+    User,
+    UTCDateTime,
+    Vote,
+    utcnow,
+)
 from .moderation.services import flag_comment, flag_idea
 from .security import hash_password
 from .statuses import insert_status_change
@@ -270,7 +281,8 @@ def _users() -> dict[str, tuple[int, str]]:
     for email, username, role in USERS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, username=username, password_hash=password_hash, role=role)
+            user = User(email=email, username=username, password_hash=password_hash, role=role,
+                        email_verified_at=utcnow())
             db.session.add(user)
             db.session.flush()
         found[username] = (user.id, user.role)

@@ -1,5 +1,5 @@
 """Domain errors raised by services and rules, and their mapping to HTTP responses."""
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -51,6 +51,11 @@ def error_response(status: int, code: str, message: str):
     if wants_json():
         return jsonify(error={"code": code, "message": message}), status
     title = TITLES.get(status, "That request didn't work")
+    if status >= 500:
+        # The database may be what failed: this page reads nothing, not even through the context
+        # processors (Flask-Login's would load the signed-in member), so it renders whatever broke.
+        page = current_app.jinja_env.get_template("errors/server.html")
+        return page.render(status=status, title=title, message=message), status
     return render_template("errors/generic.html", status=status, title=title, message=message), status
 
 

@@ -53,15 +53,27 @@ class User(UserMixin, db.Model):
     auto_follow: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     # When "My activity" was last seen: what changed since is marked there.
     activity_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the member proved the address theirs (a link from an email); None: not yet.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pending_email: Mapped[str | None] = mapped_column(String(254))  # a new address waiting for its link
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default=text("0"))  # wrong passwords in a row
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # logins refused until then
 
     __table_args__ = (
         Index("uq_user_username_lower", func.lower(username), unique=True),
         CheckConstraint("role IN ('member', 'pm', 'admin')", name="role"),
     )
 
+    # "<user id>:<session token>" for the request's signed-in session (auth/sessions.py); not a column.
+    login_id = None
+
     @property
     def is_staff(self) -> bool:
         return self.role in ("pm", "admin")
+
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session and the remember-me cookie: the server-side session, not the user."""
+        return self.login_id
 
 
 class Category(db.Model):
@@ -349,10 +361,12 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))  # notification | digest
+    kind: Mapped[str] = mapped_column(String(12))  # notification | digest | account
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notification.id", ondelete="CASCADE"), unique=True)
     digest_of: Mapped[list | None] = mapped_column(JSON)  # notification ids, for a digest
+    template: Mapped[str | None] = mapped_column(String(30))  # an account message: mail/account/<template>.*
+    to_address: Mapped[str | None] = mapped_column(String(254))  # instead of the member's address (a new one)
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -364,5 +378,27 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         Index("ix_outbox_message_due", "state", "next_attempt_at"),
         CheckConstraint("state IN ('pending', 'sending', 'sent', 'dead', 'cancelled')", name="state"),
-        CheckConstraint("kind IN ('notification', 'digest')", name="kind"),
+        CheckConstraint("kind IN ('notification', 'digest', 'account')", name="kind"),
     )
+
+
+class AccountSession(db.Model):
+    """A signed-in session, kept on the server so that logging out (anywhere) really ends it.
+
+    The session cookie and the remember-me cookie carry a random token; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "account_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    remember: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))  # logout | ended | password | everywhere | deactivated
+
+    __table_args__ = (Index("ix_account_session_user", "user_id", "ended_at"),)

@@ -15,10 +15,14 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _KEY = "ideaportal.unit_of_work"
 
 
@@ -60,6 +64,23 @@ def use_case(function):
         with unit_of_work():
             return function(*args, **kwargs)
     return wrapper
+
+
+def retrying(attempt: Callable[[], T], *, attempts: int = 3, also: tuple[type[Exception], ...] = ()) -> T:
+    """Run `attempt` (a whole unit of work) again when PostgreSQL made its transaction a deadlock's victim
+    or could not serialise it, or when it raised one of `also`; the last failure is raised."""
+    for remaining in range(attempts - 1, -1, -1):
+        try:
+            return attempt()
+        except DBAPIError as error:
+            if remaining and (is_retryable(error) or isinstance(error, also)):
+                continue
+            raise
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """40P01 deadlock detected, 40001 serialization failure: the other transaction won; trying again works."""
+    return getattr(error.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def emit(event) -> None:

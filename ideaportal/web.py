@@ -40,6 +40,20 @@ def form_error(form, error) -> None:
         form.form_errors.append(error.message)
 
 
+def int_arg(name: str, *, form: bool = False, message: str = "That link is broken: a number in it is not valid.",
+            maximum: int = MAX_ID) -> int | None:
+    """A whole number from the query (or the form) for the database: None when absent or blank, else 0 to
+    `maximum`. Anything else (a sign, "²", 2**31) raises Invalid with `message`: one rule for every parameter."""
+    from .errors import Invalid
+
+    value = (request.form if form else request.args).get(name, "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) > maximum:
+        raise Invalid(message, field=name)
+    return int(value)
+
+
 class IdConverter(IntegerConverter):
     """`<int:...>` in our routes: a database id, so a number beyond MAX_ID is a 404, never an overflow."""
 
@@ -57,7 +71,34 @@ def refuse_nul_characters() -> None:
         abort(400, "The request contained a NUL character, which no page or form here accepts.")
 
 
+def refuse_fields_that_are_not_text() -> None:
+    """A JSON body to a form must be an object of text fields (or lists of text, for multiple choices):
+    a number, true, null or an object where a form expects text is a 400 that says which field, in one
+    place for every form, rather than a crash inside whichever validator meets it first."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
+        return
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send the form's fields as a JSON object, such as {\"body\": \"Your comment\"}.")
+    for name, value in body.items():
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            continue
+        if not isinstance(value, str):
+            abort(400, f"The field {name[:40]!r} must be text (a JSON string), not {_json_kind(value)}.")
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def register_request_guards(app: Flask) -> None:
     """Before any blueprint is registered, since routes take their converters when they are added."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_fields_that_are_not_text)

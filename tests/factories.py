@@ -14,7 +14,7 @@ def user(*, username: str | None = None, email: str | None = None, role: str = "
     number = next(_sequence)
     username = username or f"user{number}"
     return auth_services.register(
-        email=email or f"{username}@example.com", username=username, password=password, role=role
+        email=email or f"{username}@example.com", username=username, password=password, role=role, verified=True
     )
 
 

@@ -4,13 +4,29 @@ fixtures that a few modules share (a module imports the ones it uses by their `f
 from contextlib import contextmanager
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from ideaportal.extensions import db
 from ideaportal import cache
+from ideaportal.extensions import db
 from ideaportal.models import AuditEntry, Status
 from tests import factories
 from tests.conftest import build_app, fresh_database
+
+
+class OwnSessionClient(FlaskClient):
+    """A browser of its own. Requests in a test share the test's app context, and so Flask's `g`,
+    where Flask-Login caches the loaded user; forgetting it makes each request load its user from
+    its own session cookie, as separate requests in production do."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+def own_session_client(app) -> FlaskClient:
+    return OwnSessionClient(app, app.response_class, use_cookies=True)
 
 
 def status_id(slug: str) -> int | None:

@@ -41,3 +41,18 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Remember me on this device")
     next = HiddenField()
 
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        description=f"At least {PASSWORD_MIN} characters. A phrase of a few words works well.",
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                                           message=f"Use at least {PASSWORD_MIN} and at most {PASSWORD_MAX} characters.")],
+    )
+    confirm = PasswordField("Confirm new password",
+                            validators=[DataRequired(), EqualTo("password", message="The two passwords don't match.")])

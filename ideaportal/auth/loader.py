@@ -2,9 +2,10 @@
 from flask import flash, jsonify, redirect, request, url_for
 from flask_login import AnonymousUserMixin
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..models import User
 from ..web import safe_next, wants_json
+from . import sessions
 
 
 class Visitor(AnonymousUserMixin):
@@ -15,9 +16,10 @@ class Visitor(AnonymousUserMixin):
     is_staff = False
 
 
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None  # deactivated: session ends
+def load_user(login_id: str) -> User | None:
+    """The user of the open server-side session the cookie names; an ended session or a deactivated
+    member signs nobody in."""
+    return sessions.resolve(login_id)
 
 
 @login_manager.unauthorized_handler

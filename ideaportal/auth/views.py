@@ -1,56 +1,104 @@
-"""Register, log in, log out."""
+"""Register (and confirm the address), log in, log out, and reset a forgotten password."""
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
-from ..extensions import limiter
-from ..forms import ActionForm
+from ..forms import ActionForm, checked_action_form
+from ..limits import per_address
 from ..web import form_error, redirect_back, safe_next
-from . import services
-from .forms import LoginForm, RegisterForm
+from . import services, sessions
+from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _rate_limits_off() -> bool:
-    # Read per app: the limiter object is shared by every app in the process.
-    return not current_app.config["RATELIMIT_ENABLED"]
-
-
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], exempt_when=_rate_limits_off)
+@per_address("LOGIN_RATE_LIMIT")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm(next=request.args.get("next"))
     if form.validate_on_submit():
         try:
-            user = services.register(
-                email=form.email.data, username=form.username.data, password=form.password.data
-            )
+            if current_app.config["EMAIL_VERIFICATION"]:
+                services.sign_up(email=form.email.data, username=form.username.data, password=form.password.data)
+                # The same page whether the address was new or already had an account (which gets an email).
+                return render_template("auth/check_email.html", email=form.email.data.strip(), why="register")
+            user = services.register(email=form.email.data, username=form.username.data, password=form.password.data)
         except DomainError as error:
             form_error(form, error)
         else:
-            login_user(user)
+            sign_in(user, remember=False)
             flash(f"Welcome, {user.username}! Your account is ready.", "success")
             return redirect_back("main.home")
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    """The link from the confirmation email: a button (a link scanner's GET changes nothing), then signed in."""
+    if request.method == "POST":
+        checked_action_form()
+        user = services.verify_email(token=token)
+        if not current_user.is_authenticated or current_user.id != user.id:
+            sign_in(user, remember=False)
+        flash("Thank you: your email address is confirmed.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/verify.html", token=token)
+
+
+@bp.post("/verify/resend")
+@login_required
+@per_address("ACCOUNT_MAIL_RATE_LIMIT")
+def resend_verification():
+    checked_action_form()
+    if services.resend_verification(user_id=current_user.id):
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    else:
+        flash("Your email address is already confirmed.", "info")
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@per_address("ACCOUNT_MAIL_RATE_LIMIT")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(email=form.email.data)
+        return render_template("auth/check_email.html", email=form.email.data.strip(), why="reset")
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@per_address("LOGIN_RATE_LIMIT")
+def reset_password(token: str):
+    user = services.check_reset_token(token)  # an expired or used link says so before anything is typed
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token=token, password=form.password.data)
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            sign_in(user, remember=False)
+            flash("Your password is changed, and every other session of yours has ended.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/reset.html", form=form, token=token, username=user.username), \
+        400 if form.errors else 200
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], exempt_when=_rate_limits_off)
+@per_address("LOGIN_RATE_LIMIT")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
@@ -61,7 +109,7 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Welcome back, {user.username}.", "success")
             return redirect_back("main.home")
     status = 400 if form.errors or form.form_errors else 200
@@ -72,7 +120,19 @@ def login():
 def logout():
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            sessions.end(current_user.login_id)  # on the server: a copy of the cookie is worth nothing now
         logout_user()
+        session.clear()
         flash("You have logged out.", "info")
     return redirect(url_for("main.home"))
+
+
+def sign_in(user, *, remember: bool) -> None:
+    """Start a server-side session in a fresh cookie session, so the session and CSRF token are new."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's cached token
+    user.login_id = sessions.start(user_id=user.id, remember=remember, user_agent=request.user_agent.string,
+                                   ip=request.remote_addr or "")
+    login_user(user, remember=remember)
 

@@ -7,7 +7,17 @@ from sqlalchemy import func, select, union_all
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..ideas import queries as idea_queries
-from ..models import Campaign, Category, Comment, Idea, Status, StatusChange, User, Vote, utcnow
+from ..models import (
+    Campaign,
+    Category,
+    Comment,
+    Idea,
+    Status,
+    StatusChange,
+    User,
+    Vote,
+    utcnow,
+)
 from . import rules
 
 SORTS = {"hot": "Hot", "top": "Top"}

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..access import staff_only
 from ..errors import DomainError
 from ..ideas.views import idea_url, post_new_idea, viewer_id
+from ..limits import per_member
 from ..models import utcnow
 from ..rules import utc_moment
 from ..search.forms import NewIdeaForm
@@ -49,6 +50,7 @@ def detail(slug: str):
 
 @bp.route("/<slug>/submit", methods=["GET", "POST"])
 @login_required
+@per_member("IDEA_RATE_LIMIT")
 def submit(slug: str):
     campaign = queries.get_campaign(slug)
     check_campaign_takes_ideas(starts_at=campaign.starts_at, ends_at=campaign.ends_at, now=utcnow())

@@ -6,6 +6,7 @@ official answer counts as the idea's first response. Followers and @mentioned me
 from sqlalchemy import func, insert, select, update
 
 from .. import rules
+from ..auth.services import check_may_post
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
 from ..follows.services import auto_follow
@@ -21,8 +22,10 @@ def add_comment(*, idea_id: int, author_id: int, body: str, official: bool = Fal
     """Post a comment on a public idea; with `official`, a staff member's answer. Returns its id.
 
     The author follows the idea (unless they turned automatic following off). Raises NotFound,
-    PermissionDenied (an official answer from someone who is not staff).
+    PermissionDenied (an official answer from someone who is not staff), Invalid (nothing visible in it).
     """
+    check_may_post(author_id)
+    rules.check_visible(body, field="body", what="comment")
     now = utcnow()
     if official and not rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or ""):
         raise PermissionDenied("Only the product team can post an official answer.", field="official")
@@ -56,6 +59,7 @@ def edit_comment(*, comment_id: int, editor_id: int, body: str) -> Comment:
     """Change one's own comment; members newly @mentioned in it hear of it. Raises NotFound, PermissionDenied."""
     comment = _get(comment_id)
     rules.check_can_change_comment(actor_id=editor_id, author_id=comment.author_id, deleted=comment.deleted)
+    rules.check_visible(body, field="body", what="comment")
     comment.body, comment.edited_at = body, utcnow()
     comment.body_html, mentioned = render_with_mentions(body)
     if mentioned and not comment.is_hidden:  # each member hears once per comment: see notifications.writer

@@ -1,8 +1,8 @@
 """Follow and unfollow an idea: a redirect back for forms, the new state for JSON clients."""
-from flask import Blueprint, abort, flash, jsonify, redirect
+from flask import Blueprint, flash, jsonify, redirect
 from flask_login import current_user, login_required
 
-from ..forms import ActionForm
+from ..forms import checked_action_form
 from ..ideas.views import idea_url
 from ..web import safe_next, wants_json
 from . import services
@@ -24,9 +24,7 @@ def unfollow(idea_id: int):
 
 def _follow_action(idea_id: int, use_case, message: str):
     """Run `services.follow` or `services.unfollow` for the current user and answer with the new state."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400, "This form had expired. Please reload the page and try again.")
+    form = checked_action_form()
     state = use_case(idea_id=idea_id, user_id=current_user.id)
     if wants_json():
         return jsonify(state.as_dict())

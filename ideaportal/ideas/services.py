@@ -5,13 +5,14 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import rules
+from ..auth.services import check_may_post
 from ..campaigns import services as campaign_rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..follows.services import auto_follow
 from ..models import Category, Comment, Idea, Status, Vote, utcnow
 from ..text import render_markdown
-from ..transaction import unit_of_work, use_case
+from ..transaction import retrying, use_case
 
 VOTE_ATTEMPTS = 3
 
@@ -33,11 +34,13 @@ def submit_idea(
     *, author_id: int, title: str, body: str, category_id: int, campaign_id: int | None = None
 ) -> Idea:
     """Post a new idea with the author's own upvote; the author follows it (unless they turned automatic
-    following off). Raises Invalid (unknown category).
+    following off). Raises Invalid (unknown category, nothing visible), PermissionDenied (address unconfirmed).
 
     Into a Storm Session only while it is active (else Conflict; NotFound if there is none); the author's
     vote counts against the session's budget, so with none left the idea is posted without it.
     """
+    check_may_post(author_id)
+    _check_text(title, body)
     _check_category(category_id)
     now = utcnow()
     if campaign_id is not None:
@@ -78,6 +81,7 @@ def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_i
         raise NotFound("There is no idea with that number.")
     idea, status_slug = row
     rules.check_can_edit_idea(actor_id=editor_id, author_id=idea.author_id, status_slug=status_slug)
+    _check_text(title, body)
     _check_category(category_id)
     idea.title, idea.body, idea.body_html = title.strip(), body, render_markdown(body)
     idea.category_id = category_id
@@ -95,17 +99,17 @@ def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
     """
     if value not in rules.VOTE_VALUES:
         raise Invalid("A vote is 1 (up), -1 (down) or 0 (withdraw).", field="value")
-    for _ in range(VOTE_ATTEMPTS):
-        try:
-            with unit_of_work():
-                return _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value)
-        except IntegrityError:  # the same voter's other request inserted first, or no such idea
-            continue
+    try:  # the same voter's other request inserted first, or no such idea; or a merge's locks won
+        return retrying(lambda: _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value),
+                        attempts=VOTE_ATTEMPTS, also=(IntegrityError,))
+    except IntegrityError:
+        pass
     if db.session.get(Idea, idea_id) is None:
         raise NotFound("There is no idea with that number.")
     raise Conflict("Your vote collided with another one. Please try again.")
 
 
+@use_case
 def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
     old = db.session.execute(
         delete(Vote)
@@ -200,3 +204,8 @@ def _status_id(slug: str) -> int:
 def _check_category(category_id: int) -> None:
     if db.session.get(Category, category_id) is None:
         raise Invalid("Please choose one of the listed categories.", field="category")
+
+
+def _check_text(title: str, body: str) -> None:
+    rules.check_visible(title, field="title", what="title")
+    rules.check_visible(body, field="body", what="description")

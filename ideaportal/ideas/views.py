@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..campaigns.queries import idea_campaign
 from ..comments.forms import CommentForm
 from ..errors import DomainError
+from ..limits import per_member
 from ..models import Idea
 from ..rules import check_can_edit_idea, slugify
 from ..search.forms import NewIdeaForm
@@ -56,6 +57,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@per_member("IDEA_RATE_LIMIT")
 def new():
     form = NewIdeaForm(categories=queries.categories())
     idea, duplicates = post_new_idea(form)
@@ -127,6 +129,7 @@ def edit(idea_id: int):
 
 @bp.post("/<int:idea_id>/vote")
 @login_required
+@per_member("VOTE_RATE_LIMIT")
 def vote(idea_id: int):
     form = VoteForm()
     if not form.validate_on_submit():

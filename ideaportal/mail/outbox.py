@@ -117,6 +117,15 @@ def dead_letters(limit: int = 100) -> list:
     ).all()
 
 
+def queue_account_mail(*, user_id: int, template: str, to_address: str | None = None) -> None:
+    """A step: an account email (verify, reset, ...) to the member, or to `to_address`, sent after the commit."""
+    message = OutboxMessage(user_id=user_id, kind="account", template=template, to_address=to_address,
+                            state="pending", attempts=0, next_attempt_at=utcnow(), last_error="", created_at=utcnow())
+    db.session.add(message)
+    db.session.flush()
+    hand_over_after_commit([message.id])
+
+
 def recipient(message: OutboxMessage) -> User | None:
     user = db.session.get(User, message.user_id)
     return user if user is not None and user.is_active else None

@@ -21,7 +21,7 @@ from ..models import (
     utcnow,
 )
 from ..statuses import record_status_change
-from ..transaction import use_case
+from ..transaction import retrying, use_case
 
 DUPLICATE = "duplicate"
 RACE = "Someone voted or followed while the merge ran, so nothing was changed. Please try again."
@@ -55,8 +55,9 @@ def merge_idea(*, source_id: int, target_id: int, actor_id: int | None, note: st
     target; its comments stay on it and show on the target's page.
     Raises NotFound (no source), Invalid and Conflict (see `rules.check_can_merge`).
     """
-    try:
-        return _merge(source_id=source_id, target_id=target_id, actor_id=actor_id, note=note.strip())
+    try:  # votes take their locks in another order: a deadlock's victim runs again
+        return retrying(lambda: _merge(source_id=source_id, target_id=target_id, actor_id=actor_id,
+                                       note=note.strip()))
     except IntegrityError:  # a vote or follow on the target raced one being moved there
         raise Conflict(RACE) from None
 
@@ -158,7 +159,7 @@ def unmerge_idea(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     themselves since (the same rule as for votes). Raises NotFound, Conflict.
     """
     try:
-        return _unmerge(idea_id=idea_id, actor_id=actor_id)
+        return retrying(lambda: _unmerge(idea_id=idea_id, actor_id=actor_id))
     except IntegrityError:  # the source got votes while merged, which nothing allows
         raise Conflict(f"Idea #{idea_id} has votes of its own again, so its old ones cannot be put back.") from None
 

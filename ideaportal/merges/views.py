@@ -1,7 +1,6 @@
 """Merge routes (staff): preview a merge, merge, unmerge."""
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -13,7 +12,7 @@ from flask_login import current_user
 
 from ..access import staff_only
 from ..errors import DomainError
-from ..forms import ActionForm
+from ..forms import checked_action_form
 from ..ideas.views import idea_url
 from ..web import form_error, safe_next
 from . import queries, services
@@ -55,9 +54,7 @@ def merge(idea_id: int):
 
 @bp.post("/ideas/<int:idea_id>/unmerge")
 def unmerge(idea_id: int):
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400, "This form had expired. Please reload the page and try again.")
+    form = checked_action_form()
     outcome = services.unmerge_idea(idea_id=idea_id, actor_id=current_user.id)
     flash(f"Idea #{outcome.source_id} is unmerged from #{outcome.target_id}: its votes and status are back."
           + (f" {outcome.kept_changed_votes} voter(s) changed their vote on #{outcome.target_id} after the merge"

@@ -17,6 +17,7 @@ from ..comments.forms import CommentForm
 from ..errors import Conflict, DomainError, Invalid, PermissionDenied
 from ..ideas import queries as idea_queries
 from ..ideas.views import idea_url
+from ..limits import per_member
 from ..rules import FLAG_NOTE_MAX, FLAG_REASONS
 from ..web import redirect_back, safe_next, wants_json
 from . import queries, services
@@ -51,6 +52,7 @@ def report_note_max() -> int:
 
 @flags_bp.post("/ideas/<int:idea_id>/flag")
 @login_required
+@per_member("FLAG_RATE_LIMIT")
 def flag_idea(idea_id: int):
     form = FlagForm()
     if not form.validate_on_submit():
@@ -66,6 +68,7 @@ def flag_idea(idea_id: int):
 
 @flags_bp.post("/comments/<int:comment_id>/flag")
 @login_required
+@per_member("FLAG_RATE_LIMIT")
 def flag_comment(comment_id: int):
     form = FlagForm()
     if not form.validate_on_submit():

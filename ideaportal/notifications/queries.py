@@ -6,7 +6,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Comment, Idea, Notification, NotificationSetting, Status, StatusChange, User
+from ..models import (
+    Comment,
+    Idea,
+    Notification,
+    NotificationSetting,
+    Status,
+    StatusChange,
+    User,
+)
 from ..text import plain_text
 from .kinds import DEFAULT_EMAIL, KINDS
 

@@ -1,14 +1,23 @@
 """A member's notifications, their settings and "My activity"; unsubscribing from email; dead letters for admins."""
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..access import admin_only
 from ..extensions import csrf
-from ..forms import ActionForm
+from ..forms import checked_action_form
 from ..ideas.views import idea_url
 from ..mail import outbox
 from ..mail.tokens import ALL, read_unsubscribe_token
-from ..web import wants_json
+from ..web import int_arg, wants_json
 from . import activity, queries, services
 from .forms import SettingsForm, settings_data
 from .kinds import KINDS, LABELS
@@ -21,7 +30,7 @@ PAGE = 30
 @bp.get("/notifications")
 @login_required
 def index():
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     unread_only = request.args.get("unread") == "1"
     items = queries.inbox(current_user.id, before=before, limit=PAGE + 1, unread_only=unread_only)
     return render_template("notifications/index.html", items=items[:PAGE], more=len(items) > PAGE,
@@ -32,7 +41,7 @@ def index():
 @login_required
 def open_item(notification_id: int):
     """Mark it read and go to the exact place it tells of."""
-    _check_form()
+    checked_action_form()
     services.mark_read(user_id=current_user.id, notification_id=notification_id)
     item = next(iter(queries.items([notification_id])), None)
     if item is None:  # its comment or idea has gone since
@@ -44,7 +53,7 @@ def open_item(notification_id: int):
 @bp.post("/notifications/<int:notification_id>/read")
 @login_required
 def mark_read(notification_id: int):
-    _check_form()
+    checked_action_form()
     services.mark_read(user_id=current_user.id, notification_id=notification_id)
     if wants_json():
         return jsonify(unread=queries.unread_count(current_user.id))
@@ -54,7 +63,7 @@ def mark_read(notification_id: int):
 @bp.post("/notifications/read-all")
 @login_required
 def mark_all_read():
-    _check_form()
+    checked_action_form()
     count = services.mark_all_read(user_id=current_user.id)
     if wants_json():
         return jsonify(unread=0, marked=count)
@@ -105,13 +114,9 @@ def dead_letters():
 
 @outbox_bp.post("/retry")
 def retry():
-    _check_form()
-    only = request.form.get("message_id", type=int)
+    checked_action_form()
+    only = int_arg("message_id", form=True)
     retried = outbox.retry_dead(message_ids=[only] if only else None)
     flash(f"{len(retried)} message{'s' if len(retried) != 1 else ''} will be tried again now.", "success")
     return redirect(url_for("outbox.dead_letters"))
 
-
-def _check_form() -> None:
-    if not ActionForm().validate_on_submit():
-        abort(400, "This form had expired. Please reload the page and try again.")

@@ -7,11 +7,30 @@ part (author, voter, commenter, follower, mentioned).
 """
 from datetime import datetime
 
-from sqlalchemy import Integer, String, and_, case, exists, func, insert, literal, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Idea, Notification, NotificationSetting, OutboxMessage, Subscription, User, UTCDateTime, utcnow
+from ..models import (
+    Idea,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+    Subscription,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from .events import CommentPosted, StatusChanged
 from .kinds import DEFAULT_EMAIL
 

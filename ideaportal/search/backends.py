@@ -5,7 +5,19 @@ to join to any query over ideas; `highlights` marks the matching words of a few 
 a person types reaches FTS5's MATCH unquoted, and PostgreSQL parses it with websearch_to_tsquery,
 which accepts any text.
 """
-from sqlalchemy import Double, Integer, cast, column, false, func, literal, literal_column, select, table, text
+from sqlalchemy import (
+    Double,
+    Integer,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from ..extensions import db
 from ..models import Idea

@@ -1,22 +1,15 @@
 """Similar ideas for a title and body: JSON for the submit form's suggestions, or a page of its own."""
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 
-from ..extensions import limiter
+from ..limits import per_member
 from ..rules import slugify
 from ..web import wants_json
 from . import queries
 from .forms import SimilarForm
 
 bp = Blueprint("search", __name__, url_prefix="/ideas")
-SIMILAR_RATE_LIMIT = "120 per minute"  # typing sends one request per pause, so this is generous
-
-
-def _rate_limits_off() -> bool:
-    return not current_app.config["RATELIMIT_ENABLED"]
-
-
 @bp.get("/similar")
-@limiter.limit(SIMILAR_RATE_LIMIT, exempt_when=_rate_limits_off)
+@per_member("SIMILAR_RATE_LIMIT", methods=None)
 def similar():
     form = SimilarForm(request.args)
     ideas = queries.similar_ideas(form.title.data or "", form.body.data or "", typing=request.args.get("typing") == "1")

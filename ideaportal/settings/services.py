@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, rules
+from ..auth.sessions import end_all as end_all_sessions
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models import Category, Status, User
@@ -70,8 +71,10 @@ def _set_active(*, user_id: int, actor_id: int | None, active: bool) -> bool:
     if changed is None:
         _user(user_id)  # NotFound, else it was already so
         return False
-    if not active and changed.role == "admin":
-        _check_admins_remain()
+    if not active:
+        end_all_sessions(user_id=user_id, reason="deactivated")  # reactivating must not revive old cookies
+        if changed.role == "admin":
+            _check_admins_remain()
     audit.record(actor_id=actor_id, action="user.reactivate" if active else "user.deactivate", target_type="user",
                  target_id=user_id, before={"is_active": not active}, after={"is_active": active})
     return True

@@ -14,7 +14,7 @@ from ..access import admin_only
 from ..errors import Conflict, DomainError, Invalid, PermissionDenied
 from ..forms import ActionForm
 from ..rules import ROLES
-from ..web import form_error, redirect_back, wants_json
+from ..web import form_error, int_arg, redirect_back, wants_json
 from . import queries, services
 from .forms import (
     CategoryEditForm,
@@ -79,7 +79,7 @@ def users():
         q=request.args.get("q", ""),
         role=request.args.get("role") or None,
         state=request.args.get("state") or None,
-        after=request.args.get("after", type=int),
+        after=int_arg("after", message="That page link is broken. Start again from the first page."),
     )
     page = queries.list_users(filters, limit=current_app.config["PAGE_SIZE"])
     return render_template("settings/users.html", page=page, filters=filters, roles=ROLES)
@@ -205,19 +205,11 @@ def audit_log():
         actor=request.args.get("actor", ""),
         action=request.args.get("action", ""),
         target_type=request.args.get("target_type", ""),
-        target_id=_optional_int("target_id", "The target number must be a whole number."),
-        before=_optional_int("before", "That page link is broken. Start again from the first page."),
+        target_id=int_arg("target_id", message="The target number must be a whole number."),
+        before=int_arg("before", message="That page link is broken. Start again from the first page."),
     )
     page = queries.audit_log(filters)
     return render_template("settings/audit_log.html", page=page, filters=filters,
                            target_types=queries.audit_target_types())
 
-
-def _optional_int(name: str, message: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Invalid(message)
-    return int(value)
 

@@ -122,12 +122,30 @@ def next_in_queue(filters: InboxFilter, *, after_id: int, viewer_id: int) -> int
     )
 
 
+EXPORT_BATCH = 500
+
+
 def export_rows(filters: InboxFilter, *, viewer_id: int, now: datetime | None = None) -> Iterator[InboxRow]:
-    """Every idea matching the filter, oldest first, fetched in batches. Raises Invalid for a bad filter."""
+    """Every idea matching the filter, oldest first. Raises Invalid for a bad filter, at once.
+
+    Read in keyset batches, each a statement of its own: a streamed response outlives the request's
+    database session (Flask-SQLAlchemy removes it when the request's context ends, before the server
+    sends the body), so one server-side cursor held across the stream would be closed under it.
+    """
     check_filter(filters)
     query = _row_query().where(*_conditions(filters, viewer_id=viewer_id, now=now or utcnow()))
-    result = db.session.execute(query.order_by(Idea.created_at, Idea.id).execution_options(yield_per=500))
-    return (InboxRow(**row._asdict()) for row in result)
+    return _batches(query.order_by(Idea.created_at, Idea.id))
+
+
+def _batches(query) -> Iterator[InboxRow]:
+    after = None
+    while True:
+        page = query if after is None else query.where(tuple_(Idea.created_at, Idea.id) > after)
+        rows = [InboxRow(**row._asdict()) for row in db.session.execute(page.limit(EXPORT_BATCH))]
+        yield from rows
+        if len(rows) < EXPORT_BATCH:
+            return
+        after = tuple_(rows[-1].created_at, rows[-1].id)
 
 
 def triage_detail(idea_id: int) -> TriageDetail:

@@ -20,7 +20,7 @@ from ..models import utcnow
 from ..moderation.services import set_idea_hidden
 from ..rules import slugify
 from ..search.terms import clean, has_terms
-from ..web import form_error
+from ..web import form_error, int_arg
 from . import queries, services
 from .export import csv_lines
 from .forms import BulkStatusForm, CategoryForm, NoteForm, OwnerForm, StatusForm
@@ -34,7 +34,7 @@ def inbox_filter(*, default_status: str = queries.ATTENTION) -> queries.InboxFil
     return queries.InboxFilter(
         status=args.get("status") or default_status,
         category=args.get("category") or None,
-        older_than=args.get("older_than", type=int),
+        older_than=int_arg("older_than", message="Choose one of the listed ages."),
         mine=args.get("mine") == "1",
         unanswered=args.get("unanswered") == "1",
         hidden=args.get("hidden") == "1",

@@ -7,14 +7,19 @@ PUBLIC_PAGES = {"home": "/", "list": "/ideas", "idea": "/ideas/1", "login": "/au
                 "register": "/auth/register", "not-found": "/no-such-page"}
 
 
-def serious_violations(page) -> list[str]:
+def axe_violations(page, impacts: tuple[str, ...] | None = None) -> list[str]:
+    """axe-core's violations on the page (of these impacts, or all), one line each."""
     results = Axe().run(page)
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         + "; ".join(node["target"][0] for node in violation["nodes"][:3])
         for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
+        if impacts is None or violation["impact"] in impacts
     ]
+
+
+def serious_violations(page) -> list[str]:
+    return axe_violations(page, ("serious", "critical"))
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC_PAGES))

@@ -7,10 +7,10 @@ The pages pass axe, fit a 320px phone without scrolling sideways, and are shot f
 import itertools
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_journey import register
 
 _number = itertools.count(1)
@@ -21,16 +21,21 @@ DESKTOP = {"width": 1366, "height": 900}
 
 def all_violations(page) -> list[str]:
     """Every axe violation, whatever its impact (the pages here are new: hold them to zero)."""
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-    ]
+    return axe_violations(page)
 
 
 def scrolls_sideways(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def fits_every_width(page, shoot, name: str) -> None:
+    """No sideways scrolling at 1366, 390 and 320 px; shots at the first two; back to the desktop width."""
+    for width, height in ((1366, 900), (390, 844), (320, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert not scrolls_sideways(page), f"{name} scrolls sideways at {width} px"
+        if width > 320:
+            shoot(page, f"{name}-{width}")
+    page.set_viewport_size(DESKTOP)
 
 
 def post_idea_and_vote(app, *, voter: str) -> tuple[int, str]:
@@ -89,14 +94,7 @@ def test_status_change_rings_the_bell_and_leads_to_the_answer(page, demo_server,
     headline = item.get_by_role("button", name=re.compile("^Unread: .*" + re.escape(f"moved “{title}” to Planned.")))
     expect(headline).to_be_visible()
     expect(item.locator(".notification__excerpt")).to_contain_text("planned for the spring release")
-    assert not scrolls_sideways(page)
-    shoot(page, "notifications-1366")
-    page.set_viewport_size(PHONE)
-    assert not scrolls_sideways(page)
-    shoot(page, "notifications-390")
-    page.set_viewport_size({"width": 320, "height": 700})
-    assert not scrolls_sideways(page)
-    page.set_viewport_size(DESKTOP)
+    fits_every_width(page, shoot, "notifications")
 
     headline.click()  # a POST: marks it read and goes to the exact status change
     expect(page).to_have_url(re.compile(rf"/ideas/{idea_id}(-[\w-]+)?#status-change-{change_id}$"))
@@ -125,13 +123,7 @@ def test_status_change_rings_the_bell_and_leads_to_the_answer(page, demo_server,
     expect(entry).to_contain_text("you voted up")
     following = page.get_by_role("region", name="Ideas I follow")
     expect(following.get_by_role("link", name=title)).to_be_visible()
-    assert not scrolls_sideways(page)
-    shoot(page, "my-activity-1366")
-    page.set_viewport_size(PHONE)
-    assert not scrolls_sideways(page)
-    shoot(page, "my-activity-390")
-    page.set_viewport_size({"width": 320, "height": 700})
-    assert not scrolls_sideways(page)
+    fits_every_width(page, shoot, "my-activity")
 
 
 def test_opening_a_notification_works_without_javascript(browser, demo_server):

@@ -50,10 +50,18 @@ def gunicorn(database_url, tmp_path):
         "IDEAPORTAL_REMEMBER_COOKIE_SECURE": "false",
     }
     log = tmp_path / "gunicorn.log"
+    server, base = start_gunicorn(["--workers", "2", "--threads", "4", "--worker-class", "gthread",
+                                   "--error-logfile", "-"], env=env, port=port, log=log)
+    yield base, log
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def start_gunicorn(options: list[str], *, env: dict, port: int, log: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving wsgi:app on a loopback port, once it answers; its output goes to `log`."""
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--worker-class", "gthread",
-             "--bind", f"127.0.0.1:{port}", "--error-logfile", "-", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
             cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
@@ -61,15 +69,12 @@ def gunicorn(database_url, tmp_path):
     while True:
         try:
             urllib.request.urlopen(f"{base}/auth/login", timeout=2)
-            break
+            return server, base
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
                 pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
             time.sleep(0.2)
-    yield base, log
-    server.terminate()
-    server.wait(timeout=10)
 
 
 class Member:
@@ -94,7 +99,9 @@ class Member:
     def log_in(self, email: str, password: str) -> int:
         _, page = self.request("/auth/login")
         self.token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-        status, _ = self.request("/auth/login", {"email": email, "password": password})
+        status, page = self.request("/auth/login", {"email": email, "password": password})
+        # Logging in renews the CSRF token: take the new one from the page it lands on.
+        self.token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
         return status
 
 
@@ -130,3 +137,49 @@ def test_concurrent_mixed_votes_are_all_counted(app, gunicorn):
     assert stored.score == total == final_votes
     assert stored.upvotes - stored.downvotes == stored.score
     assert services.recount_all() == 0
+
+
+def test_votes_during_merges_all_succeed_or_are_refused_and_counters_stay_exact(app):
+    """Merges lock the two ideas, then move their votes; a vote deletes its old row, then moves the idea's
+    counters: opposite orders, so PostgreSQL picks a deadlock victim, which runs again. Nothing but a
+    domain refusal (the idea was merged away) may reach the voter or the product manager."""
+    from ideaportal.errors import Conflict, NotFound
+    from ideaportal.merges.services import merge_idea
+
+    category, staff = factories.category(), factories.user(role="pm")
+    pairs = [(factories.idea(category_row=category).id, factories.idea(category_row=category).id) for _ in range(6)]
+    voters = [factories.user().id for _ in range(6)]
+    session_app = app
+    failures, refusals = [], []
+
+    def vote(voter_id: int) -> None:
+        rng = random.Random(voter_id)
+        with session_app.app_context():
+            for _ in range(30):
+                idea_id = rng.choice([idea for pair in pairs for idea in pair])
+                try:
+                    services.cast_vote(idea_id=idea_id, voter_id=voter_id, value=rng.choice([1, -1, 0]))
+                except (NotFound, Conflict) as error:
+                    refusals.append(error)
+                except Exception as error:  # noqa: BLE001 (any other failure is what this test is about)
+                    failures.append(repr(error))
+            db.session.remove()
+
+    def merge() -> None:
+        with session_app.app_context():
+            for source, target in pairs:
+                time.sleep(0.02)
+                try:
+                    merge_idea(source_id=source, target_id=target, actor_id=staff.id)
+                except Conflict as error:
+                    refusals.append(error)
+                except Exception as error:  # noqa: BLE001
+                    failures.append(repr(error))
+            db.session.remove()
+
+    with ThreadPoolExecutor(len(voters) + 1) as pool:
+        for outcome in [pool.submit(merge), *(pool.submit(vote, voter) for voter in voters)]:
+            outcome.result()
+    assert failures == []
+    db.session.expire_all()
+    assert services.recount_all() == 0  # the counters agree with the votes

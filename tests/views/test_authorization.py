@@ -92,6 +92,7 @@ def world(app):
         "campaign_id": factories.campaign(slug=slugify(idea.title), category_row=category).id,
         "notification_id": notification_for(author, second),
         "token": unsubscribe_token(author.id, "status"),
+        "session_id": account_session_of(author),
     }
     return World(users, values)
 
@@ -108,6 +109,18 @@ def notification_for(member, idea) -> int:
     cast_vote(idea_id=idea.id, voter_id=member.id, value=1)
     change_status(idea_id=idea.id, actor_id=factories.user(role="pm").id, status_slug="under_review")
     return db.session.scalar(select(Notification.id).where(Notification.user_id == member.id))
+
+
+def account_session_of(member) -> int:
+    """A signed-in session of the member's on another device."""
+    from sqlalchemy import select
+
+    from ideaportal.auth import sessions
+    from ideaportal.extensions import db
+    from ideaportal.models import AccountSession
+
+    sessions.start(user_id=member.id, remember=False, user_agent="curl/8", ip="127.0.0.1")
+    return db.session.scalar(select(AccountSession.id).where(AccountSession.user_id == member.id))
 
 
 def outcome(response) -> str:

@@ -63,3 +63,18 @@ def test_a_cursor_with_an_infinite_rank_is_a_broken_link(client, app):
     assert client.get("/ideas", query_string={"sort": "hot", "cursor": infinite}).status_code == 400
     assert client.get("/implemented", query_string={"cursor": cursor("2026-01-01T00:00:00+00:00", 10**20)}) \
         .status_code == 400
+
+
+@pytest.mark.parametrize("query", ["target_id=%C2%B2", "target_id=-1", "target_id=2147483648", "before=1e3",
+                                   "before=99999999999999999999"])
+def test_number_parameters_out_of_shape_or_range_are_refused_with_a_reason(client, auth, app, query):
+    auth.login(factories.user(role="admin"))
+    response = client.get(f"/admin/audit?{query}")
+    assert response.status_code == 400 and ("whole number" in response.text or "broken" in response.text)
+
+
+@pytest.mark.parametrize("path", ["/admin/users?after=2147483648", "/admin/users?after=%C2%B2",
+                                  "/admin?older_than=2147483648", "/notifications?before=2147483648"])
+def test_paging_and_filter_numbers_beyond_the_database_are_a_400(client, auth, app, path):
+    auth.login(factories.user(role="admin"))
+    assert client.get(path).status_code == 400

@@ -2,7 +2,10 @@
 import re
 
 import pytest
+from sqlalchemy import func, select
 
+from ideaportal.extensions import db
+from ideaportal.models import Idea
 from ideaportal.security import CONTENT_SECURITY_POLICY
 from tests import factories
 from tests.conftest import build_app
@@ -83,3 +86,45 @@ def test_login_attempts_are_rate_limited(database_url, app):
     assert statuses == [400, 400, 400, 429]
     assert "Slow down a little" in client.post("/auth/login", data={}).text
     assert client.get("/auth/login").status_code == 200  # reading the form is never limited
+
+
+INVISIBLE = [chars * 4 for chars in ("\u200b\u200b", "\u2060\ufeff\u200d", " \u3164 \u115f ", "\u00ad\u034f", "\u202e\u202d")]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_titles_bodies_and_comments_with_nothing_visible_are_refused(client, auth, app, text):
+    category = factories.category()
+    auth.login(factories.user())
+    response = client.post("/ideas/new", data={"title": text, "body": "Real words.", "category": category.id,
+                                                "post_anyway": "y"})
+    assert response.status_code == 400 and "no visible characters" in response.text
+    response = client.post("/ideas/new", data={"title": "Real title", "body": text, "category": category.id,
+                                                "post_anyway": "y"})
+    assert response.status_code == 400 and "no visible characters" in response.text
+    idea = factories.idea()
+    response = client.post(f"/ideas/{idea.id}/comments", data={"body": text})
+    assert response.status_code == 400 and "no visible characters" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Idea)) == 1
+
+
+def test_signed_in_pages_are_private_and_hsts_follows_its_setting(client, auth, app, monkeypatch):
+    assert "private" not in client.get("/").headers.get("Cache-Control", "")
+    auth.login(factories.user())
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "private, no-store" and "Cookie" in page.headers["Vary"]
+    assert "Strict-Transport-Security" not in page.headers
+    monkeypatch.setitem(app.config, "HSTS_SECONDS", 31536000)
+    assert client.get("/").headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_with_the_database_down_a_signed_in_member_gets_the_error_page_with_its_headers(client, auth, app):
+    user = factories.user()
+    auth.login(user)
+    cookie = client.get_cookie("session").value
+    down = build_app("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2", PROPAGATE_EXCEPTIONS=False)
+    visitor = down.test_client()
+    visitor.set_cookie("session", cookie)
+    response = visitor.get("/")
+    assert response.status_code == 500 and "Something went wrong on our side" in response.text
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"

@@ -2,8 +2,6 @@
 import re
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 from sqlalchemy import insert, select, update
 
 from ideaportal.auth.services import LOGIN_FAILED
@@ -12,21 +10,7 @@ from ideaportal.models import AuditEntry, Category, Idea, Status, User
 from ideaportal.settings import services
 from tests import factories
 from tests.conftest import Auth, build_app
-from tests.helpers import audit_actions, status_id
-
-
-class OwnSessionClient(FlaskClient):
-    """A browser of its own. Requests in a test share the test's app context, and so Flask's `g`,
-    where Flask-Login caches the loaded user; forgetting it makes each request load its user from
-    its own session cookie, as separate requests in production do."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
-
-def own_session_client(app) -> FlaskClient:
-    return OwnSessionClient(app, app.response_class, use_cookies=True)
+from tests.helpers import audit_actions, own_session_client, status_id
 
 
 def row_order(page: str, prefix: str) -> list[int]:

@@ -305,3 +305,20 @@ def test_export_carries_the_search_of_the_inbox(client, app, pm):
     assert 'href="/admin/export.csv?status=all&amp;q=dark+mode">Export these as CSV</a>' in page
     rows = list(csv.DictReader(io.StringIO(client.get("/admin/export.csv?status=all&q=dark+mode").text)))
     assert [row["id"] for row in rows] == [str(dark)]
+
+
+def test_a_large_export_streams_every_row_on_both_databases(client, app, pm):
+    """More rows than one batch (500), read to the end as a server sends them: after the request's own
+    context (and with it its database session) has ended, which a thread with no outer context shows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ideaportal.bench import seed
+
+    seed(ideas=1_250, users=3, votes_per_idea=1)
+    db.session.commit()
+    with ThreadPoolExecutor(1) as thread:
+        response = thread.submit(lambda: client.get("/admin/export.csv")).result()
+        body = thread.submit(lambda: response.get_data(as_text=True)).result()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert response.status_code == 200 and len(rows) == 1_250
+    assert len({row["id"] for row in rows}) == 1_250

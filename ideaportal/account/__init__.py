@@ -1,0 +1,1 @@
+"""A member's own account: sessions, password, email, their data, and leaving."""

@@ -1,0 +1,66 @@
+"""Arbitrary JSON and form bodies at every POST route, as an admin and as a member: never a 500.
+
+Hypothesis sends each route's own field names and random ones, with values of every JSON type (and
+arbitrary text in form bodies); a refusal is fine, a crash is not.
+"""
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import factories
+from tests.views.test_authorization import ROWS, World, world  # noqa: F401 (fixture world)
+
+POST_ROWS = [row for row in ROWS if row.method == "POST" and row.rule != "/auth/logout"]
+FIELDS = sorted({name for row in POST_ROWS for name in row.data} | {
+    "email", "password", "confirm", "username", "title", "body", "category", "value", "status", "response",
+    "official", "next", "into", "note", "reason", "idea_ids", "role", "slug", "label", "kind", "colour", "name",
+    "description", "owner_id", "remember", "current", "auto_follow", "email_status", "message_id", "then",
+})
+SCALARS = st.none() | st.booleans() | st.integers(-2**63, 2**63) | st.floats(allow_nan=True) | st.text(max_size=40)
+JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.text(max_size=5), inner, max_size=3), max_leaves=6)
+FUZZ = settings(max_examples=25, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def post_json(client, url: str, body) -> int:
+    return client.post(url, json=body, headers={"Accept": "application/json"}).status_code
+
+
+@pytest.mark.parametrize("visitor", ["admin", "member"])
+@pytest.mark.parametrize("row", POST_ROWS, ids=lambda row: row.rule)
+def test_no_json_body_crashes_a_form(client, auth, world: World, row, visitor):
+    assert auth.login(world.users[visitor]).status_code == 302
+    url = world.url(row.rule)
+
+    @FUZZ
+    @given(body=st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), JSON_VALUES, max_size=6)
+           | JSON_VALUES)
+    def check(body):
+        assert post_json(client, url, body) < 500, body
+
+    check()
+
+
+@pytest.mark.parametrize("row", POST_ROWS, ids=lambda row: row.rule)
+def test_no_form_body_crashes_a_form(client, auth, world: World, row):
+    assert auth.login(world.users["admin"]).status_code == 302
+    url = world.url(row.rule)
+
+    @FUZZ
+    @given(body=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=60) | st.lists(st.text(max_size=8),
+                                                                                        max_size=3), max_size=6))
+    def check(body):
+        assert client.post(url, data={**world.form(row.data), **body}).status_code < 500, body
+
+    check()
+
+
+def test_a_wrong_json_type_is_a_400_that_names_the_field(client, auth, app):
+    idea = factories.idea()
+    auth.login(factories.user())
+    response = client.post(f"/ideas/{idea.id}/comments", json={"body": 1}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "The field 'body' must be text (a JSON string), not a number."
+    assert client.post("/auth/login", json=["x"]).status_code == 400
+    assert "must be text" in client.post("/auth/login", json={"email": None, "password": "x"}).text
