@@ -14,7 +14,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30  # a remembered login ends this long after it began
+    SESSION_IDLE_SECONDS = 60 * 60 * 24  # a login not remembered ends after this long without a request
 
     HSTS_SECONDS = 0  # > 0 once the site is served only over HTTPS: browsers then refuse plain http to it
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -39,6 +40,7 @@ class Config:
     FLAG_RATE_LIMIT = "20 per hour"
     SIMILAR_RATE_LIMIT = "120 per minute"  # typing asks once per pause
     ACCOUNT_MAIL_RATE_LIMIT = "5 per hour"  # reset and verification emails asked for, per address
+    PASSWORD_CHECK_RATE_LIMIT = "10 per hour"  # account forms that ask for the password, per member
 
     # Accounts. With EMAIL_VERIFICATION, a new account confirms its address by a link before it signs in,
     # and unconfirmed members may browse and vote but not post ideas or comments.

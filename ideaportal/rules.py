@@ -89,6 +89,18 @@ def password_problem(password: str, *, email: str = "", username: str = "") -> s
     return None
 
 
+FORMER_MEMBER = "former-member-"  # the name a deleted account keeps; nobody may choose one like it
+
+
+def check_username(username: str) -> str:
+    """The username as typed, if it may be taken. Raises Invalid."""
+    if not USERNAME_RE.match(username):
+        raise Invalid("Use 3 to 30 letters, digits, hyphens or underscores.", field="username")
+    if username.lower().startswith(FORMER_MEMBER):
+        raise Invalid("Names starting with “former-member-” are kept for deleted accounts.", field="username")
+    return username
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -73,9 +73,8 @@ def _link_mentions(children: list, profiles: dict[str, str]) -> list:
     return result
 
 
-def _text_token(like, content: str):
-    token = Token("text", "", 0, content=content, level=like.level)
-    return token
+def _text_token(like, content: str) -> Token:
+    return Token("text", "", 0, content=content, level=like.level)
 
 
 def _clean(html: str) -> str:

@@ -77,14 +77,18 @@ def refuse_fields_that_are_not_text() -> None:
     place for every form, rather than a crash inside whichever validator meets it first."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
         return
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any form
+        body = None
     if not isinstance(body, dict):
         abort(400, "Send the form's fields as a JSON object, such as {\"body\": \"Your comment\"}.")
     for name, value in body.items():
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            continue
-        if not isinstance(value, str):
+        texts = value if isinstance(value, list) else [value]
+        if not all(isinstance(text, str) for text in texts):
             abort(400, f"The field {name[:40]!r} must be text (a JSON string), not {_json_kind(value)}.")
+        if any("\x00" in text for text in [name, *texts]):
+            abort(400, "The request contained a NUL character, which no page or form here accepts.")
 
 
 def _json_kind(value) -> str:

@@ -13,8 +13,10 @@ from ..extensions import db
 from ..ideas.services import recount
 from ..mail.outbox import queue_account_mail
 from ..models import (
+    AccountSession,
     Comment,
     Idea,
+    MergedVote,
     Notification,
     NotificationSetting,
     OutboxMessage,
@@ -41,8 +43,9 @@ def change_password(*, user_id: int, current: str, new: str, keep: str | None) -
     problem = rules.password_problem(new, email=user.email, username=user.username)
     if problem:
         raise Invalid(problem, field="password")
-    db.session.execute(update(User).where(User.id == user_id).values(password_hash=hash_password(new))
-                       .execution_options(synchronize_session=False))
+    db.session.execute(update(User).where(User.id == user_id).values(password_hash=hash_password(new),
+                                                                     pending_email=None)
+                       .execution_options(synchronize_session=False))  # a change of address asked meanwhile is dropped
     return end_all(user_id=user_id, reason="password", keep=keep)
 
 
@@ -51,7 +54,7 @@ def request_email_change(*, user_id: int, new_email: str, password: str) -> str:
     """Ask to move the account to another address: a link goes to the new address, a notice to the old one,
     and nothing changes until the link is opened. Returns the new address.
 
-    Raises NotFound, Invalid (wrong password, the same address), Conflict (another account has it).
+    Raises NotFound, Invalid (wrong password, the same address).
     """
     user = _active(user_id)
     if not verify_password(user.password_hash, password):
@@ -59,8 +62,7 @@ def request_email_change(*, user_id: int, new_email: str, password: str) -> str:
     new_email = rules.normalise_email(new_email)
     if new_email == user.email:
         raise Invalid("That is already your address.", field="email")
-    if db.session.scalar(select(User.id).where(User.email == new_email)) is not None:
-        raise Conflict(TAKEN, field="email")
+    # Whether another account has the address is said only to whoever opens the link sent to it.
     user.pending_email = new_email
     queue_account_mail(user_id=user_id, template="email_change", to_address=new_email)
     queue_account_mail(user_id=user_id, template="email_change_notice")
@@ -115,9 +117,10 @@ def delete_account(*, user_id: int, password: str, remove_content: bool, now: da
         _remove_content(user_id, now)
         voted += list(db.session.scalars(select(Comment.idea_id).where(Comment.author_id == user_id)))
     recount(sorted(set(voted)))
-    for model in (Subscription, Notification, NotificationSetting, OutboxMessage):
+    # Their votes kept for an unmerge go too (an unmerge must not bring them back), and their sessions'
+    # devices and addresses with the rest.
+    for model in (Subscription, Notification, NotificationSetting, OutboxMessage, MergedVote, AccountSession):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    end_all(user_id=user_id, reason="deleted")
     user.username, user.email = f"former-member-{user_id}", f"former-member-{user_id}@deleted.invalid"
     user.password_hash = f"!deleted-{secrets.token_hex(16)}"  # no password verifies against it
     user.pending_email = user.email_verified_at = user.locked_until = None

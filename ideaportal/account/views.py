@@ -19,7 +19,7 @@ from ..auth import sessions
 from ..errors import DomainError
 from ..extensions import login_manager
 from ..forms import checked_action_form
-from ..limits import per_address
+from ..limits import per_address, per_member
 from ..web import form_error
 from . import queries, services
 from .forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
@@ -52,6 +52,7 @@ def index():
 
 @bp.post("/email")
 @per_address("ACCOUNT_MAIL_RATE_LIMIT")
+@per_member("PASSWORD_CHECK_RATE_LIMIT")
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -67,6 +68,7 @@ def change_email():
 
 
 @bp.post("/password")
+@per_member("PASSWORD_CHECK_RATE_LIMIT")
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -92,6 +94,7 @@ def export():
 
 
 @bp.post("/delete")
+@per_member("PASSWORD_CHECK_RATE_LIMIT")
 def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -58,6 +58,7 @@ def sign_up(*, email: str, username: str, password: str) -> User | None:
 def _sign_up(*, email: str, username: str, password: str) -> User | None:
     existing = db.session.scalar(select(User.id).where(User.email == email))
     if existing is not None:
+        hash_password(password)  # the same work as for a new account: the time tells nothing either
         queue_account_mail(user_id=existing, template="account_exists")
         return None
     user = _add_user(email=email, username=username, password=password, role="member", verified=False)
@@ -77,8 +78,7 @@ def _checked(*, email: str, username: str, password: str, role: str) -> tuple[st
     username = username.strip()
     if role not in rules.ROLES:
         raise Invalid(f"Unknown role {role!r}: use one of {', '.join(rules.ROLES)}.", field="role")
-    if not rules.USERNAME_RE.match(username):
-        raise Invalid("Use 3 to 30 letters, digits, hyphens or underscores.", field="username")
+    rules.check_username(username)
     problem = rules.password_problem(password, email=email, username=username)
     if problem:
         raise Invalid(problem, field="password")
@@ -140,14 +140,17 @@ def _count_failure(user_id: int, now: datetime) -> None:
 
 @use_case
 def verify_email(*, token: str, now: datetime | None = None) -> User:
-    """Confirm the address a link was sent to. Returns the member. Raises NotFound, Invalid (expired, or
-    for an address the account no longer has)."""
+    """Confirm the address a link was sent to, once: the link then signs nobody in again. Every other
+    session of the account ends (someone who signed up with this address before its owner loses theirs).
+    Returns the member. Raises NotFound, Invalid (expired, used, or for an address no longer the account's)."""
     user_id, email = tokens.read("verify", token, max_age=current_app.config["VERIFY_LINK_SECONDS"])
     user = _active_user(user_id)
     if user.email != email:
         raise Invalid("This link was for an address your account no longer uses.")
-    if user.email_verified_at is None:
-        user.email_verified_at = now or utcnow()
+    if user.email_verified_at is not None:
+        raise Invalid("This address is already confirmed. Log in with your password.")
+    user.email_verified_at = now or utcnow()
+    end_all(user_id=user.id, reason="confirmed")
     return user
 
 
@@ -190,6 +193,7 @@ def reset_password(*, token: str, password: str, now: datetime | None = None) ->
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
     user.email_verified_at = user.email_verified_at or now or utcnow()
+    user.pending_email = None  # an address change asked for by whoever had the old password is dropped
     end_all(user_id=user.id, reason="password")
     return user
 

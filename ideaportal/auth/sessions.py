@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from ..errors import NotFound
@@ -45,19 +46,28 @@ def resolve(login_id: str, *, now: datetime | None = None) -> User | None:
         return None
     user_id, token = parts
     row = db.session.execute(
-        select(AccountSession.id, AccountSession.last_seen_at)
+        select(AccountSession.id, AccountSession.created_at, AccountSession.last_seen_at, AccountSession.remember)
         .join(User, User.id == AccountSession.user_id)
         .where(AccountSession.token_hash == _hash(token), AccountSession.user_id == user_id,
                AccountSession.ended_at.is_(None), User.is_active.is_(True))
     ).one_or_none()
-    if row is None:
-        return None
     now = now or utcnow()
+    if row is None or _expired(row, now):
+        return None
     if now - row.last_seen_at > TOUCH_EVERY:
         _touch(row.id, now)
     user = db.session.get(User, user_id)
     user.login_id = login_id
     return user
+
+
+def _expired(row, now: datetime) -> bool:
+    """A remembered session lasts REMEMBER_COOKIE_DURATION from its login; another, SESSION_IDLE_SECONDS
+    from its last request: a copied cookie does not work for ever."""
+    config = current_app.config
+    if row.remember:
+        return now - row.created_at > timedelta(seconds=config["REMEMBER_COOKIE_DURATION"])
+    return now - row.last_seen_at > timedelta(seconds=config["SESSION_IDLE_SECONDS"])
 
 
 @use_case
@@ -83,7 +93,10 @@ def end_one(*, user_id: int, session_id: int) -> None:
 
 @use_case
 def end_others(*, user_id: int, keep: str) -> int:
-    """"Log out everywhere else": end every session of the member but the one `keep` names. Returns how many."""
+    """"Log out everywhere else": end every session of the member but the one `keep` names, and drop a change
+    of address asked for meanwhile (perhaps by whoever is being logged out). Returns how many ended."""
+    db.session.execute(update(User).where(User.id == user_id).values(pending_email=None)
+                       .execution_options(synchronize_session=False))
     return end_all(user_id=user_id, reason="everywhere", keep=keep)
 
 

@@ -50,8 +50,7 @@ def verify(token: str):
     if request.method == "POST":
         checked_action_form()
         user = services.verify_email(token=token)
-        if not current_user.is_authenticated or current_user.id != user.id:
-            sign_in(user, remember=False)
+        sign_in(user, remember=False)
         flash("Thank you: your email address is confirmed.", "success")
         return redirect(url_for("main.home"))
     return render_template("auth/verify.html", token=token)

@@ -95,7 +95,7 @@ def password_fingerprint(password_hash: str) -> str:
 def _email(message: OutboxMessage, *, to: str, subject: str, template: str, context: dict,
            base_url: str) -> EmailMessage:
     email = EmailMessage(policy=HEADERS_UNFOLDED)
-    email["Subject"] = subject.rstrip(".")
+    email["Subject"] = " ".join(subject.split()).rstrip(".")  # one line, whatever a title holds
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = to  # only the member's own address, never anyone else's
     email["Date"] = format_datetime(utcnow())

@@ -51,23 +51,37 @@ def claim(message_id: int, *, now: datetime | None = None) -> OutboxMessage | No
 
 
 @use_case
-def finish(message_id: int, *, outcome: str, error: str = "", now: datetime | None = None) -> Attempt:
-    """Record how a claimed message's attempt ended: sent, cancelled, or failed (retry later, or dead)."""
+def finish(message_id: int, *, lease: datetime, outcome: str, error: str = "",
+           now: datetime | None = None) -> Attempt:
+    """Record how a claimed message's attempt ended: sent, cancelled, or failed (retry later, or dead).
+
+    Only while this worker's claim (`lease`, the claim's `claimed_until`) still holds: a worker slower than
+    its lease finds the message claimed by another, and records nothing ("skipped").
+    """
     now = now or utcnow()
-    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    held = (OutboxMessage.id == message_id, OutboxMessage.state == "sending", OutboxMessage.claimed_until == lease)
     if outcome in ("sent", "cancelled"):
-        message.state, message.claimed_until = outcome, None
-        message.sent_at = now if outcome == "sent" else None
-        message.last_error = error
-        return Attempt(outcome)
+        done = _update(held, state=outcome, claimed_until=None, sent_at=now if outcome == "sent" else None,
+                       last_error=error)
+        return Attempt(outcome if done else "skipped")
+    attempts = db.session.scalar(select(OutboxMessage.attempts).where(*held))
+    if attempts is None:
+        return Attempt("skipped")
     config = current_app.config
-    message.last_error, message.claimed_until = error[:2000], None
-    if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        message.state = "dead"
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        _update(held, state="dead", claimed_until=None, last_error=error[:2000])
         return Attempt("dead")
-    delay = retry_delay(message.attempts, base=config["MAIL_RETRY_SECONDS"], ceiling=config["MAIL_RETRY_MAX_SECONDS"])
-    message.state, message.next_attempt_at = "pending", now + timedelta(seconds=delay)
+    delay = retry_delay(attempts, base=config["MAIL_RETRY_SECONDS"], ceiling=config["MAIL_RETRY_MAX_SECONDS"])
+    _update(held, state="pending", claimed_until=None, last_error=error[:2000],
+            next_attempt_at=now + timedelta(seconds=delay))
     return Attempt("retry", delay)
+
+
+def _update(conditions, **values) -> bool:
+    return db.session.execute(
+        update(OutboxMessage).where(*conditions).values(**values).returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).one_or_none() is not None
 
 
 def due_ids(*, now: datetime | None = None, grace: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:

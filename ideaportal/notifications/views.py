@@ -116,7 +116,7 @@ def dead_letters():
 def retry():
     checked_action_form()
     only = int_arg("message_id", form=True)
-    retried = outbox.retry_dead(message_ids=[only] if only else None)
+    retried = outbox.retry_dead(message_ids=None if only is None else [only])
     flash(f"{len(retried)} message{'s' if len(retried) != 1 else ''} will be tried again now.", "success")
     return redirect(url_for("outbox.dead_letters"))
 

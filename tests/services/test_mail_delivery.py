@@ -212,3 +212,31 @@ def idea_author(idea):
     from ideaportal.models import User
 
     return db.session.get(User, idea.author_id)
+
+
+def test_a_worker_slower_than_its_lease_records_nothing_over_the_next_claim(app, smtp, answered):
+    from datetime import timedelta
+
+    from ideaportal.mail import outbox
+
+    idea, members, pm = answered
+    change_status(idea_id=idea.id, actor_id=pm.id, status_slug="planned", response="Soon.")
+    message_id = db.session.scalars(select(OutboxMessage.id)).first()
+    first = outbox.claim(message_id)
+    stale = first.claimed_until
+    later = stale + timedelta(seconds=1)  # the first worker's lease has lapsed: a second one claims it
+    second = outbox.claim(message_id, now=later)
+    assert second is not None and second.claimed_until != stale
+    assert outbox.finish(message_id, lease=stale, outcome="failed", error="late").outcome == "skipped"
+    assert outbox.finish(message_id, lease=second.claimed_until, outcome="sent").outcome == "sent"
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message_id).state == "sent"
+
+
+def test_a_title_with_a_line_break_still_makes_a_one_line_subject(app, smtp, answered):
+    idea, members, pm = answered
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(title="Dark\ntheme"))
+    db.session.commit()
+    change_status(idea_id=idea.id, actor_id=pm.id, status_slug="planned", response="Soon.")
+    run_jobs(app)
+    assert {message["Subject"] for message in smtp.inbox.messages} == {"pm_petra moved “Dark theme” to Planned"}

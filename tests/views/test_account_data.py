@@ -82,3 +82,16 @@ def test_staff_accounts_are_closed_by_an_admin(app):
     pm = factories.user(role="pm")
     refused = logged_in(app, pm).post("/account/delete", data={"password": factories.PASSWORD, "content": "keep"})
     assert refused.status_code == 400 and "ask one to change your role" in refused.text
+
+
+def test_an_unmerge_after_a_deletion_does_not_bring_the_deleted_members_votes_back(app):
+    from ideaportal.merges.services import merge_idea, unmerge_idea
+
+    member, pm = factories.user(), factories.user(role="pm")
+    source, target = factories.idea(), factories.idea()
+    cast_vote(idea_id=source.id, voter_id=member.id, value=1)
+    merge_idea(source_id=source.id, target_id=target.id, actor_id=pm.id)
+    logged_in(app, member).post("/account/delete", data={"password": factories.PASSWORD, "content": "keep"})
+    unmerge_idea(idea_id=source.id, actor_id=pm.id)
+    assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.user_id == member.id)) == 0
+    assert recount_all() == 0

@@ -69,6 +69,19 @@ def test_a_new_account_confirms_its_address_before_it_posts(app, verifying):
     posted = client.post("/ideas/new", data={"title": "Offline maps for hikers", "body": "Please.",
                                               "category": category.id, "post_anyway": "y"})
     assert posted.status_code == 302
+    again = own_session_client(app).post(link)  # the link signs nobody in a second time
+    assert again.status_code == 400 and "already confirmed" in again.text
+
+
+def test_confirming_ends_the_sessions_of_whoever_signed_up_with_the_address_first(app, verifying):
+    squatter = own_session_client(app)
+    sign_up(squatter, "victim@example.org", "victim")
+    squatter.post("/auth/login", data={"email": "victim@example.org", "password": PASSWORD})
+    assert signed_in(squatter)
+    link = link_in(mails_to(verifying, app, "victim@example.org")[0], "/auth/verify/")
+    owner = own_session_client(app)
+    owner.post(link)
+    assert signed_in(owner) and not signed_in(squatter)
 
 
 def test_signing_up_with_a_known_address_looks_the_same_and_tells_its_owner(app, verifying):
@@ -149,9 +162,6 @@ def test_changing_the_address_confirms_the_new_one_and_tells_the_old_one(app, ve
     client.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD})
     wrong = client.post("/account/email", data={"email": "new@example.org", "password": "not it"})
     assert wrong.status_code == 400 and "That is not your password." in wrong.text
-    taken = factories.user(email="taken@example.org")
-    refused = client.post("/account/email", data={"email": taken.email, "password": factories.PASSWORD})
-    assert refused.status_code == 400 and "belongs to another account" in refused.text
     assert client.post("/account/email", data={"email": "New@Example.org", "password": factories.PASSWORD}
                        ).status_code == 302
     [notice] = mails_to(verifying, app, "old@example.org")
@@ -177,3 +187,36 @@ def test_an_unconfirmed_member_can_ask_for_the_link_again(app, verifying):
     client.post("/auth/verify/resend")
     assert len(mails_to(verifying, app, "late@example.org")) == 2
     assert db.session.scalar(select(func.count()).select_from(Idea)) == 0
+
+
+def test_an_address_change_says_whether_the_address_is_taken_only_to_its_mailbox(app, verifying):
+    user, taken = factories.user(), factories.user(email="taken@example.org")
+    client = own_session_client(app)
+    client.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD})
+    asked = client.post("/account/email", data={"email": taken.email, "password": factories.PASSWORD})
+    assert asked.status_code == 302  # the same answer as for a free address
+    link = link_in(mails_to(verifying, app, taken.email)[0], "/account/email/")
+    refused = own_session_client(app).post(link)
+    assert refused.status_code == 409 and "belongs to another account" in refused.text
+
+
+def test_a_password_change_drops_an_address_change_asked_for_before(app, verifying):
+    """Whoever knew the old password asked to move the account to their address; the owner changes the password."""
+    user = factories.user()
+    intruder = own_session_client(app)
+    intruder.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD})
+    intruder.post("/account/email", data={"email": "intruder@example.org", "password": factories.PASSWORD})
+    link = link_in(mails_to(verifying, app, "intruder@example.org")[0], "/account/email/")
+    owner = own_session_client(app)
+    owner.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD})
+    new = "the owner's new passphrase"
+    owner.post("/account/password", data={"current": factories.PASSWORD, "password": new, "confirm": new})
+    refused = intruder.post(link)
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == user.email
+
+
+def test_names_kept_for_deleted_accounts_cannot_be_chosen(app, verifying):
+    response = sign_up(own_session_client(app), "fm@example.org", "Former-Member-7")
+    assert response.status_code == 400 and "kept for deleted accounts" in response.text

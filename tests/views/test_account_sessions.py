@@ -1,12 +1,13 @@
 """Sessions end on the server: a cookie copied before logout, a password change or "log out everywhere" signs
 nobody in afterwards, whoever replays it; the account page lists sessions and ends them."""
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ideaportal.extensions import db
-from ideaportal.models import AccountSession
+from ideaportal.models import AccountSession, utcnow
 from ideaportal.settings.services import deactivate_user, reactivate_user
 from tests import factories
 from tests.conftest import build_app
@@ -148,3 +149,18 @@ def test_logging_in_renews_the_session_and_the_csrf_token(database_url, app):
     # The token from before login no longer passes.
     stale = client.post("/account/sessions/end-others", data={"csrf_token": token})
     assert stale.status_code == 400
+
+
+@pytest.mark.parametrize("remember, moment, column", [
+    (False, timedelta(days=2), "last_seen_at"),  # idle longer than SESSION_IDLE_SECONDS
+    (True, timedelta(days=31), "created_at"),  # remembered longer than REMEMBER_COOKIE_DURATION
+])
+def test_sessions_end_on_their_own_after_a_while(app, remember, moment, column):
+    user = factories.user()
+    client = log_in(app, user, remember=remember)
+    copy = replay(app, client, "session", *(["remember_token"] if remember else []))
+    assert signed_in(copy, user)
+    db.session.execute(update(AccountSession).where(AccountSession.user_id == user.id)
+                       .values({column: utcnow() - moment}))
+    db.session.commit()
+    assert not signed_in(copy, user)

@@ -64,3 +64,11 @@ def test_a_wrong_json_type_is_a_400_that_names_the_field(client, auth, app):
     assert response.json["error"]["message"] == "The field 'body' must be text (a JSON string), not a number."
     assert client.post("/auth/login", json=["x"]).status_code == 400
     assert "must be text" in client.post("/auth/login", json={"email": None, "password": "x"}).text
+
+
+def test_a_nul_or_a_deeply_nested_json_body_is_a_400(client, auth, app):
+    assert client.post("/auth/login", json={"email": "a\x00b", "password": "x"}).status_code == 400
+    assert client.post("/auth/login", json={"email": ["a\x00"], "password": "x"}).status_code == 400
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/auth/login", data=deep, content_type="application/json")
+    assert response.status_code == 400
