@@ -10,7 +10,14 @@ from ideaportal.extensions import db
 from ideaportal.follows.services import unfollow
 from ideaportal.ideas.services import cast_vote
 from ideaportal.merges.services import merge_idea
-from ideaportal.models import Comment, Idea, Notification, OutboxMessage, Subscription, utcnow
+from ideaportal.models import (
+    Comment,
+    Idea,
+    Notification,
+    OutboxMessage,
+    Subscription,
+    utcnow,
+)
 from ideaportal.moderation.services import set_comment_hidden
 from ideaportal.notifications import queries, services
 from ideaportal.settings.services import deactivate_user

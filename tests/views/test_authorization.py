@@ -60,8 +60,8 @@ class World:
         return {key: str(value).format(**self.values) for key, value in data.items()}
 
 
-@pytest.fixture
-def world(app):
+@pytest.fixture(name="world")
+def fixture_world(app):
     author = factories.user(username="author")
     users = {
         "member": factories.user(username="member"),

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.views.test_authorization import ROWS, World, world  # noqa: F401 (fixture world)
+from tests.views.test_authorization import ROWS, World, fixture_world  # noqa: F401 (fixture world)
 
 POST_ROWS = [row for row in ROWS if row.method == "POST" and row.rule != "/auth/logout"]
 FIELDS = sorted({name for row in POST_ROWS for name in row.data} | {
