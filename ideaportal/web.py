@@ -89,6 +89,22 @@ def refuse_fields_that_are_not_text() -> None:
             abort(400, f"The field {name[:40]!r} must be text (a JSON string), not {_json_kind(value)}.")
         if any("\x00" in text for text in [name, *texts]):
             abort(400, "The request contained a NUL character, which no page or form here accepts.")
+        if not all(_is_unicode_text(text) for text in [name, *texts]):  # a lone surrogate, from "\ud800"
+            abort(400, f"The field {name[:40]!r} is not valid text: it has half of a character pair.")
+
+
+def refuse_files() -> None:
+    """No form here takes a file: a file part where a form expects text is a 400, not a crash in a validator."""
+    if request.method == "POST" and request.mimetype == "multipart/form-data" and request.files:
+        abort(400, "No form here takes a file. Please type the text instead.")
+
+
+def _is_unicode_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_kind(value) -> str:
@@ -106,3 +122,4 @@ def register_request_guards(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_nul_characters)
     app.before_request(refuse_fields_that_are_not_text)
+    app.before_request(refuse_files)

@@ -16,6 +16,7 @@ from flask_login import current_user, logout_user
 
 from .. import rules
 from ..auth import sessions
+from ..auth.views import sign_in
 from ..errors import DomainError
 from ..extensions import login_manager
 from ..forms import checked_action_form
@@ -78,6 +79,7 @@ def change_password():
         except DomainError as error:
             form_error(form, error)
         else:
+            sign_in(current_user._get_current_object(), remember=False, renewing=current_user.login_id)
             others = f" Your {ended} other session{'s' if ended != 1 else ''} ended." if ended else ""
             flash(f"Your password is changed.{others}", "success")
             return redirect(url_for("account.index") + "#password")

@@ -100,6 +100,18 @@ def end_others(*, user_id: int, keep: str) -> int:
     return end_all(user_id=user_id, reason="everywhere", keep=keep)
 
 
+@use_case
+def renew(login_id: str, *, user_agent: str, ip: str) -> tuple[str, bool]:
+    """End the session `login_id` names and open another for the same browser (after a password change, so
+    that a copy of its cookies taken before is worth nothing). Returns the new login id and whether the
+    session was remembered."""
+    parts = _split(login_id)
+    remember = bool(parts) and bool(db.session.scalar(
+        select(AccountSession.remember).where(AccountSession.token_hash == _hash(parts[1]))))
+    end(login_id, reason="renewed")
+    return start(user_id=parts[0], remember=remember, user_agent=user_agent, ip=ip), remember
+
+
 def end_all(*, user_id: int, reason: str, keep: str | None = None) -> int:
     """A step: end every open session of the user, except the one `keep` names. Returns how many."""
     conditions = [AccountSession.user_id == user_id]

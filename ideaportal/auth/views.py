@@ -127,11 +127,17 @@ def logout():
     return redirect(url_for("main.home"))
 
 
-def sign_in(user, *, remember: bool) -> None:
-    """Start a server-side session in a fresh cookie session, so the session and CSRF token are new."""
+def sign_in(user, *, remember: bool, renewing: str | None = None) -> None:
+    """Start a server-side session in a fresh cookie session, so the session and CSRF token are new.
+
+    `renewing`: the login id of this browser's session, which ends (its remembering carries over).
+    """
     session.clear()
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's cached token
-    user.login_id = sessions.start(user_id=user.id, remember=remember, user_agent=request.user_agent.string,
-                                   ip=request.remote_addr or "")
+    device = {"user_agent": request.user_agent.string, "ip": request.remote_addr or ""}
+    if renewing:
+        user.login_id, remember = sessions.renew(renewing, **device)
+    else:
+        user.login_id = sessions.start(user_id=user.id, remember=remember, **device)
     login_user(user, remember=remember)
 

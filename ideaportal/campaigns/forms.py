@@ -18,6 +18,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..forms import optional_record_id
 from .rules import CAMPAIGN_SLUG_MAX
 
 DESCRIPTION_MAX = 10_000
@@ -42,10 +43,6 @@ class UTCDateTimeField(DateTimeLocalField):
         return super()._value()
 
 
-def optional_id(value) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
-
-
 class CampaignForm(FlaskForm):
     title = StringField("Title", description="What the session is called, e.g. “Mobile week”. Up to 140 characters.",
                         validators=[DataRequired(), Length(max=140, message="Use at most 140 characters.")])
@@ -64,7 +61,7 @@ class CampaignForm(FlaskForm):
         "Description", description="Optional: the background, what is in and out of scope. Markdown works.",
         validators=[Length(max=DESCRIPTION_MAX, message=f"Keep it under {DESCRIPTION_MAX:,} characters.")],
     )
-    category_id = SelectField("Category", coerce=optional_id,
+    category_id = SelectField("Category", coerce=optional_record_id,
                               description="Optional: new ideas in the session start in this category.")
     starts_at = UTCDateTimeField("Starts", description=UTC_HELP,
                                  validators=[InputRequired("Give the date and time it starts.")])

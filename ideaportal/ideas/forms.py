@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
+from ..forms import record_id
+
 TITLE_MIN, TITLE_MAX, BODY_MAX = 5, 140, 10_000
 
 
@@ -23,7 +25,7 @@ class IdeaForm(FlaskForm):
             Length(max=BODY_MAX, message=f"Keep it under {BODY_MAX:,} characters."),
         ],
     )
-    category = SelectField("Category", coerce=int, validators=[InputRequired("Please choose a category.")])
+    category = SelectField("Category", coerce=record_id, validators=[InputRequired("Please choose a category.")])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

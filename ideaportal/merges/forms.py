@@ -1,13 +1,15 @@
 """Merge forms: shape only."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
+
+from ..forms import IdField
 
 NOTE_MAX = 2_000
 
 
-def into_field() -> IntegerField:
-    return IntegerField(
+def into_field() -> IdField:
+    return IdField(
         "Merge into idea #",
         description="The number of the original idea, which keeps the votes, followers and discussion.",
         validators=[

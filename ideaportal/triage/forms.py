@@ -3,13 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..forms import optional_record_id, record_id
+
 RESPONSE_MAX = NOTE_MAX = 5_000
 RESPONSE_HELP = ("Shown on the idea's public page as the official response. Markdown works. "
                  "Required for: {required}.")
-
-
-def _optional_id(value):
-    return int(value) if value not in ("", None) else None
 
 
 def _status_choices(statuses) -> list[tuple[str, str]]:
@@ -39,7 +37,7 @@ class StatusForm(FlaskForm):
 
 class BulkStatusForm(FlaskForm):
     idea_ids = SelectMultipleField(
-        "Ideas", coerce=int, validate_choice=False,
+        "Ideas", coerce=record_id, validate_choice=False,
         validators=[DataRequired("Select at least one idea with the checkboxes.")],
     )
     status = SelectField("Set the selected ideas to", validators=[DataRequired("Choose a status.")])
@@ -55,7 +53,7 @@ class BulkStatusForm(FlaskForm):
 
 
 class OwnerForm(FlaskForm):
-    owner_id = SelectField("Owner", coerce=_optional_id)
+    owner_id = SelectField("Owner", coerce=optional_record_id)
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +61,7 @@ class OwnerForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    category = SelectField("Category", coerce=int, validators=[InputRequired("Please choose a category.")])
+    category = SelectField("Category", coerce=record_id, validators=[InputRequired("Please choose a category.")])
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -69,6 +69,7 @@ def test_changing_the_password_ends_every_other_session(app):
     user = factories.user()
     laptop, phone = log_in(app, user), log_in(app, user, remember=True, agent=PHONE)
     stolen = replay(app, phone, "session", "remember_token")
+    copied_before = replay(app, laptop, "session")
     new = "a brand new passphrase"
     response = laptop.post("/account/password", data={"current": factories.PASSWORD, "password": new,
                                                       "confirm": new})
@@ -76,6 +77,7 @@ def test_changing_the_password_ends_every_other_session(app):
     assert "Your 1 other session ended." in laptop.get(response.headers["Location"]).text
     assert signed_in(laptop, user)
     assert not signed_in(phone, user) and not signed_in(stolen, user)
+    assert not signed_in(copied_before, user)  # the changing browser's own old cookies end too
     fresh = own_session_client(app)
     assert fresh.post("/auth/login", data={"email": user.email, "password": new}).status_code == 302
 
