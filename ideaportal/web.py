@@ -55,7 +55,10 @@ def int_arg(name: str, *, form: bool = False, message: str = "That link is broke
 
 
 class IdConverter(IntegerConverter):
-    """`<int:...>` in our routes: a database id, so a number beyond MAX_ID is a 404, never an overflow."""
+    """`<int:...>` in our routes: a database id, so a number beyond MAX_ID is a 404, never an overflow;
+    only ASCII digits ("\\d" would take "٣" for 3)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

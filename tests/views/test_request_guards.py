@@ -78,3 +78,13 @@ def test_number_parameters_out_of_shape_or_range_are_refused_with_a_reason(clien
 def test_paging_and_filter_numbers_beyond_the_database_are_a_400(client, auth, app, path):
     auth.login(factories.user(role="admin"))
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/ideas/\u0663", "/ideas/\uff11", "/ideas/\u0663-slug", "/admin/ideas/\u0663"])
+def test_ids_in_the_address_are_ascii_digits_only(app, path):
+    from werkzeug.exceptions import NotFound
+
+    routes = app.url_map.bind("localhost")
+    assert routes.match("/ideas/3")[1] == {"idea_id": 3}
+    with pytest.raises(NotFound):  # "٣" and "１" are digits to Python, not to our addresses
+        routes.match(path)
