@@ -53,6 +53,8 @@ class Jobs:
                                         name="prune_notifications")(self._in_app(self._prune))
         self.archive = huey.periodic_task(crontab(minute="0", hour="4"),
                                           name="archive_stale")(self._in_app(self._archive))
+        self.release = huey.periodic_task(crontab(minute="45", hour="3"),
+                                          name="release_unconfirmed")(self._in_app(self._release))
 
     def _in_app(self, function):
         def run(*args):
@@ -97,6 +99,11 @@ class Jobs:
         from .notifications.services import prune
 
         return prune(older_than=timedelta(days=current_app.config["NOTIFICATION_RETENTION_DAYS"]))
+
+    def _release(self) -> list[int]:
+        from .account.services import release_unconfirmed
+
+        return release_unconfirmed()
 
     def _archive(self) -> list[int]:
         from .triage.services import archive_stale

@@ -1,6 +1,6 @@
 """Account use cases: change the password or the email address, and delete the account. Each is one unit of work."""
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -111,7 +111,34 @@ def delete_account(*, user_id: int, password: str, remove_content: bool, now: da
         raise Invalid("That is not your password.", field="password")
     if rules.is_staff(user.role):
         raise PermissionDenied("Product team accounts are closed by an admin: ask one to change your role first.")
+    _erase(user, remove_content=remove_content, now=now or utcnow())
+    audit.record(actor_id=user_id, action="user.delete", target_type="user", target_id=user_id,
+                 after={"content": "removed" if remove_content else "kept"})
+
+
+@use_case
+def release_unconfirmed(*, now: datetime | None = None) -> list[int]:
+    """Erase members who never confirmed their address within VERIFY_LINK_SECONDS of signing up, so that
+    an address someone else signed up with first is free again for its owner. Returns their ids.
+
+    Their votes go with them (counters recounted); they could not post. Run daily by the job engine.
+    """
     now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["VERIFY_LINK_SECONDS"])
+    users = list(db.session.scalars(select(User).where(
+        User.email_verified_at.is_(None), User.created_at < cutoff, User.is_active.is_(True), User.role == "member",
+    ).order_by(User.id)))
+    for user in users:
+        _erase(user, remove_content=True, now=now)
+        audit.record(actor_id=None, action="user.release", target_type="user", target_id=user.id,
+                     after={"reason": "address never confirmed"})
+    return [user.id for user in users]
+
+
+def _erase(user: User, *, remove_content: bool, now: datetime) -> None:
+    """A step: the member's votes (the ideas recounted), follows, notifications, sessions, settings and mail
+    go, and the row keeps no name, address or password; their content stays or is removed from view."""
+    user_id = user.id
     voted = list(db.session.scalars(delete(Vote).where(Vote.user_id == user_id).returning(Vote.idea_id)))
     if remove_content:
         _remove_content(user_id, now)
@@ -121,12 +148,10 @@ def delete_account(*, user_id: int, password: str, remove_content: bool, now: da
     # devices and addresses with the rest.
     for model in (Subscription, Notification, NotificationSetting, OutboxMessage, MergedVote, AccountSession):
         db.session.execute(delete(model).where(model.user_id == user_id))
-    user.username, user.email = f"former-member-{user_id}", f"former-member-{user_id}@deleted.invalid"
+    user.username, user.email = f"{rules.FORMER_MEMBER}{user_id}", f"{rules.FORMER_MEMBER}{user_id}@deleted.invalid"
     user.password_hash = f"!deleted-{secrets.token_hex(16)}"  # no password verifies against it
     user.pending_email = user.email_verified_at = user.locked_until = None
     user.is_active = False
-    audit.record(actor_id=user_id, action="user.delete", target_type="user", target_id=user_id,
-                 after={"content": "removed" if remove_content else "kept"})
 
 
 def _remove_content(user_id: int, now: datetime) -> None:

@@ -220,3 +220,24 @@ def test_a_password_change_drops_an_address_change_asked_for_before(app, verifyi
 def test_names_kept_for_deleted_accounts_cannot_be_chosen(app, verifying):
     response = sign_up(own_session_client(app), "fm@example.org", "Former-Member-7")
     assert response.status_code == 400 and "kept for deleted accounts" in response.text
+
+
+def test_an_address_never_confirmed_is_released_for_its_owner(app, verifying):
+    from datetime import timedelta
+
+    from ideaportal.account.services import release_unconfirmed
+    from ideaportal.ideas.services import recount_all
+
+    squatter = own_session_client(app)
+    sign_up(squatter, "owner@example.org", "squatter")
+    squatter.post("/auth/login", data={"email": "owner@example.org", "password": PASSWORD})
+    idea = factories.idea()
+    squatter.post(f"/ideas/{idea.id}/vote", data={"value": "1"})
+    squatter_id = db.session.scalar(select(User.id).where(User.username == "squatter"))
+    assert release_unconfirmed() == []  # within the week its link lasts
+    later = utcnow() + timedelta(seconds=app.config["VERIFY_LINK_SECONDS"] + 60)
+    assert release_unconfirmed(now=later) == [squatter_id]
+    assert not signed_in(squatter) and recount_all() == 0
+    assert db.session.get(Idea, idea.id).upvotes == 1  # the author's own vote only
+    sign_up(own_session_client(app), "owner@example.org", "the_owner")  # the address is free again
+    assert db.session.scalar(select(User.id).where(User.username == "the_owner")) is not None
