@@ -388,35 +388,3 @@ def competition_ranks(points: list[int]) -> list[int]:
         ranks.append(ranks[-1] if index and value == points[index - 1] else index + 1)
     return ranks
 
-
-# Sessions: how a member recognises a device on the account page.
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Safari/", "Safari"), ("curl/", "curl"))
-_SYSTEMS = (("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
-
-
-def describe_device(user_agent: str) -> str:
-    """ "Firefox on Linux" from a User-Agent header; "Unknown browser" when it says nothing we know."""
-    browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
-    system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
-    if browser and system:
-        return f"{browser} on {system}"
-    return browser or (f"A browser on {system}" if system else "Unknown browser")
-
-
-# Text that shows nothing: zero-width and other format characters, controls, spaces, and the Hangul fillers
-# that render as blanks. A title made only of these would be an empty link.
-_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def has_visible_text(text: str) -> bool:
-    return any(char not in _BLANK_LETTERS and unicodedata.category(char) not in _BLANK_CATEGORIES
-               and not char.isspace() for char in text)
-
-
-def check_visible(text: str, *, field: str, what: str) -> None:
-    """Raises Invalid when `text` shows nothing on screen."""
-    if not has_visible_text(text):
-        raise Invalid(f"The {what} has no visible characters. Please write something people can read.", field=field)

@@ -1,10 +1,14 @@
-"""Markdown to safe HTML: markdown-it-py with raw HTML off, then nh3's allow-list."""
+"""Markdown to safe HTML: markdown-it-py with raw HTML off, then nh3's allow-list; @mentions; and text that
+shows nothing on screen."""
 import html
 import re
+import unicodedata
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from .errors import Invalid
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _markdown.disable("image")  # images would load from other sites, which the CSP forbids anyway
@@ -102,3 +106,20 @@ def plain_text(source: str, limit: int) -> str:
     if len(words) <= limit:
         return words
     return words[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# Text that shows nothing: zero-width and other format characters, controls, spaces, and the Hangul fillers
+# that render as blanks. A title made only of these would be an empty link.
+_BLANK_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(text: str) -> bool:
+    return any(char not in _BLANK_LETTERS and unicodedata.category(char) not in _BLANK_CATEGORIES
+               and not char.isspace() for char in text)
+
+
+def check_visible(text: str, *, field: str, what: str) -> None:
+    """Raises Invalid when `text` shows nothing on screen."""
+    if not has_visible_text(text):
+        raise Invalid(f"The {what} has no visible characters. Please write something people can read.", field=field)

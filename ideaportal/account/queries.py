@@ -1,7 +1,7 @@
 """The member's own data, for "download my data": everything the portal keeps about them, nobody else's."""
 from sqlalchemy import select
 
-from .. import rules
+from ..auth.rules import describe_device
 from ..extensions import db
 from ..models import (
     AccountSession,
@@ -52,7 +52,7 @@ def export(user_id: int) -> dict:
         "follows": [_row(row) for row in follows],
         "notifications": [_row(row) for row in notifications],
         "email_settings": notification_queries.email_settings(user_id),
-        "sessions": [{**_row(row), "device": rules.describe_device(row.user_agent)} for row in sessions],
+        "sessions": [{**_row(row), "device": describe_device(row.user_agent)} for row in sessions],
     }
 
 

@@ -14,8 +14,8 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 
-from .. import rules
 from ..auth import sessions
+from ..auth.rules import describe_device
 from ..auth.views import sign_in
 from ..errors import DomainError
 from ..extensions import login_manager
@@ -132,7 +132,7 @@ def end_other_sessions():
 
 def render_account(*, password_form: ChangePasswordForm | None = None, email_form: ChangeEmailForm | None = None,
                    delete_form: DeleteAccountForm | None = None):
-    rows = [(row, rules.describe_device(row.user_agent), sessions.is_current(row, current_user.login_id))
+    rows = [(row, describe_device(row.user_agent), sessions.is_current(row, current_user.login_id))
             for row in sessions.open_sessions(current_user.id)]
     return render_template("account/index.html", sessions=rows,
                            password_form=password_form or ChangePasswordForm(formdata=None),

@@ -45,8 +45,9 @@ def resolve(login_id: str, *, now: datetime | None = None) -> User | None:
     if parts is None:
         return None
     user_id, token = parts
-    row = db.session.execute(
-        select(AccountSession.id, AccountSession.created_at, AccountSession.last_seen_at, AccountSession.remember)
+    row = db.session.execute(  # one query per signed-in request: the session and its member together
+        select(User, AccountSession.id, AccountSession.created_at, AccountSession.last_seen_at,
+               AccountSession.remember)
         .join(User, User.id == AccountSession.user_id)
         .where(AccountSession.token_hash == _hash(token), AccountSession.user_id == user_id,
                AccountSession.ended_at.is_(None), User.is_active.is_(True))
@@ -56,7 +57,7 @@ def resolve(login_id: str, *, now: datetime | None = None) -> User | None:
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
         _touch(row.id, now)
-    user = db.session.get(User, user_id)
+    user = row.User
     user.login_id = login_id
     return user
 

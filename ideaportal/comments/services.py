@@ -14,6 +14,7 @@ from ..ideas.queries import public_ideas
 from ..models import Comment, Idea, User, utcnow
 from ..notifications.events import CommentPosted
 from ..notifications.mentions import render_with_mentions
+from ..text import check_visible
 from ..transaction import emit, use_case
 
 
@@ -25,7 +26,7 @@ def add_comment(*, idea_id: int, author_id: int, body: str, official: bool = Fal
     PermissionDenied (an official answer from someone who is not staff), Invalid (nothing visible in it).
     """
     check_may_post(author_id)
-    rules.check_visible(body, field="body", what="comment")
+    check_visible(body, field="body", what="comment")
     now = utcnow()
     if official and not rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or ""):
         raise PermissionDenied("Only the product team can post an official answer.", field="official")
@@ -59,7 +60,7 @@ def edit_comment(*, comment_id: int, editor_id: int, body: str) -> Comment:
     """Change one's own comment; members newly @mentioned in it hear of it. Raises NotFound, PermissionDenied."""
     comment = _get(comment_id)
     rules.check_can_change_comment(actor_id=editor_id, author_id=comment.author_id, deleted=comment.deleted)
-    rules.check_visible(body, field="body", what="comment")
+    check_visible(body, field="body", what="comment")
     comment.body, comment.edited_at = body, utcnow()
     comment.body_html, mentioned = render_with_mentions(body)
     if mentioned and not comment.is_hidden:  # each member hears once per comment: see notifications.writer

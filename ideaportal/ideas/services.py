@@ -11,7 +11,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..follows.services import auto_follow
 from ..models import Category, Comment, Idea, Status, Vote, utcnow
-from ..text import render_markdown
+from ..text import check_visible, render_markdown
 from ..transaction import retrying, use_case
 
 VOTE_ATTEMPTS = 3
@@ -207,5 +207,5 @@ def _check_category(category_id: int) -> None:
 
 
 def _check_text(title: str, body: str) -> None:
-    rules.check_visible(title, field="title", what="title")
-    rules.check_visible(body, field="body", what="description")
+    check_visible(title, field="title", what="title")
+    check_visible(body, field="body", what="description")

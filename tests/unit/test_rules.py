@@ -178,3 +178,37 @@ def test_mail_retries_back_off_exponentially_up_to_a_ceiling():
     delays = [retry_delay(attempts, base=30, ceiling=3600) for attempts in range(1, 10)]
     assert delays[:5] == [30, 60, 120, 240, 480]
     assert delays[-1] == 3600 and delays == sorted(delays)
+
+
+@pytest.mark.parametrize("agent, device", [
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox on Linux"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1",
+     "Safari on iPhone"),
+    ("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0", "Edge on Windows"),
+    ("curl/8.5.0", "curl"),
+    ("", "Unknown browser"),
+    ("Mozilla/5.0 (Linux; Android 14)", "A browser on Android"),
+])
+def test_a_session_is_named_by_its_browser_and_system(agent, device):
+    from ideaportal.auth.rules import describe_device
+
+    assert describe_device(agent) == device
+
+
+@pytest.mark.parametrize("text, visible", [
+    ("Dark mode", True), ("\u200b\u200d\ufeff", False), (" \u3164\u115f\t\n", False), ("\u00ad\u034f", False),
+    ("\u202e", False), ("é", True), ("\u200bx", True), ("😀", True),
+])
+def test_text_is_visible_when_a_character_shows(text, visible):
+    from ideaportal.text import has_visible_text
+
+    assert has_visible_text(text) is visible
+
+
+def test_mentions_are_found_in_text_but_not_in_code_links_or_addresses():
+    from ideaportal.text import mention_candidates, render_markdown_with_mentions
+
+    source = "Hi @Sam and @lee_2, not `@code`, [@link](https://example.com) or mail@example.com; @sam again"
+    assert mention_candidates(source) == {"sam", "lee_2"}
+    html = render_markdown_with_mentions(source, {"sam": "/users/Sam"})
+    assert html.count('<a href="/users/Sam"') == 2 and "@lee_2" in html and "<code>@code</code>" in html
