@@ -111,6 +111,10 @@ def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
 
 @use_case
 def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The idea's row first, as a merge takes it: one lock order, so a vote and a merge queue rather than
+        # deadlock. (SQLite's single writer needs none, and a read before the first write would cost it the lock.)
+        db.session.execute(select(Idea.id).where(Idea.id == idea_id).with_for_update(key_share=True))
     old = db.session.execute(
         delete(Vote)
         .where(Vote.user_id == voter_id, Vote.idea_id == idea_id)
