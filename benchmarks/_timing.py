@@ -3,11 +3,13 @@ import argparse
 import statistics
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from ideaportal import create_app
 from ideaportal.bench import seed
@@ -57,6 +59,24 @@ def seeded_app(args: argparse.Namespace, **config):
     with migrated_app(args.database_url, **config) as app:
         print(seed(ideas=args.ideas, users=args.users, votes_per_idea=args.votes_per_idea))
         yield app
+
+
+@contextmanager
+def postgresql_schema(base_url: str):
+    """A new, empty schema in the PostgreSQL database at `base_url`, dropped afterwards; yields a URL
+    whose connections use it."""
+    admin = create_engine(base_url)
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    parts = urlsplit(base_url)
+    query = (parts.query + "&" if parts.query else "") + urlencode({"options": f"-csearch_path={schema}"})
+    try:
+        yield urlunsplit(parts._replace(query=query))
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def analyze() -> None:

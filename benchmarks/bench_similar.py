@@ -1,50 +1,56 @@
-"""Similar-idea suggestions on the labelled set: quality against substring matching, and speed.
+"""Similar-idea suggestions as the submit page gets them, against a naive baseline and the previous method.
 
-    .venv/bin/python benchmarks/bench_similar.py                      # SQLite in a temp dir
-    .venv/bin/python benchmarks/bench_similar.py --database-url postgresql+psycopg://...
-    .venv/bin/python benchmarks/bench_similar.py --filler 100000      # plus 100,000 ideas of random words
+    .venv/bin/python benchmarks/bench_similar.py                       # the tuning set, SQLite and PostgreSQL
+    .venv/bin/python benchmarks/bench_similar.py --held-out            # the set tuning never saw
+    .venv/bin/python benchmarks/bench_similar.py --filler 100000 --databases sqlite   # timing at scale
 
-Loads tests/data/duplicate_pairs.json into a new database through the app's services, then
-prints hit rate@5, recall@5, precision@5 and MRR (defined in ideaportal/search/evaluation.py)
-for each method, what each submit threshold would catch and wrongly ask, and the median time of
-one suggestion request's query and re-ranking.
+For each database, in one run: a new database gets the labelled set's corpus, its hand-written
+look-alikes and generated ones, all posted through the app's services. Then, over the set's
+queries, hit@1, hit@5, precision@5, MRR and false alarms (metrics in ideaportal/search/evaluation.py) of
+
+- "page": GET /ideas/similar?title=…&body=…&typing=1, the request the submit page makes while
+  someone types, with its thresholds: exactly what people see;
+- "ask on submit": the ideas the submit form asks about ("is it one of these?");
+- "ranking, no threshold": the same ranking with every candidate kept;
+- "naive shared words": the public ideas sharing the most words with the title and body;
+- "previous method": the re-ranking this one replaced, with its own threshold (previous_similar.py).
+
+Then the median time of one suggestion request through the endpoint, and with --filler N that many
+extra ideas of random words (prose-like frequencies) to time it at scale.
 """
 import argparse
 import random
 import statistics
+from contextlib import ExitStack
 from pathlib import Path
 from pydoc_data.topics import topics as pydoc_topics
 
-from _timing import analyze, median_ms, migrated_app
+import previous_similar
+from _timing import analyze, median_ms, migrated_app, postgresql_schema
 from sqlalchemy import insert, select
 
 from ideaportal.bench import _advance_postgresql_sequence
 from ideaportal.extensions import db
-from ideaportal.ideas.queries import ListFilter, list_ideas
 from ideaportal.models import Category, Idea, Status, User
-from ideaportal.search import backends, evaluation, terms
-from ideaportal.search.queries import DUPLICATE_ABOVE, similar_ideas
+from ideaportal.search import evaluation, terms
+from ideaportal.search.queries import near_duplicates, ranked
 
-LIST_QUERIES = ["offline", "calendar sync", "app", "export data"]
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "duplicate_pairs.json"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+TUNING = [DATA / "duplicate_pairs.json"]
+HELD_OUT = [DATA / "similar_held_out.json"]
+POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def add_filler(count: int, labelled: dict, kind: str, seed: int = 1) -> None:
-    """`count` ideas of random words, to time the suggestions at scale and see what distractors do.
-
-    "prose": words drawn as often as they occur in running text (Python's own documentation, 70%,
-    and the labelled ideas, 30%), so common words are common and most words are rare.
-    "salad": words drawn uniformly from the labelled ideas' vocabulary, so that every word of every
-    query is in thousands of ideas: the worst case for the full-text step.
-    """
+def add_filler(count: int, labelled: dict, seed: int = 1) -> None:
+    """`count` ideas of random words, drawn as often as they occur in running text (Python's own
+    documentation, 70%, and the labelled ideas, 30%), so common words are common and most are rare."""
     rng = random.Random(seed)
     labelled_words = [word for idea in labelled["corpus"] for word in terms.words(f"{idea['title']} {idea['body']}")]
-    if kind == "salad":
-        labelled_words = sorted(set(labelled_words))
-        draw = lambda k: rng.choices(labelled_words, k=k)  # noqa: E731
-    else:
-        prose = terms.words(" ".join(pydoc_topics.values()))
-        draw = lambda k: [rng.choice(prose) if rng.random() < 0.7 else rng.choice(labelled_words) for _ in range(k)]  # noqa: E731
+    prose = terms.words(" ".join(pydoc_topics.values()))
+
+    def draw(k: int) -> list[str]:
+        return [rng.choice(prose) if rng.random() < 0.7 else rng.choice(labelled_words) for _ in range(k)]
+
     author_id = db.session.scalar(select(User.id))
     category_id = db.session.scalar(select(Category.id))
     status_id = db.session.scalar(select(Status.id).where(Status.slug == "new"))
@@ -61,45 +67,53 @@ def add_filler(count: int, labelled: dict, kind: str, seed: int = 1) -> None:
     _advance_postgresql_sequence()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--filler", type=int, default=0, help="extra ideas of random words, to time it at scale")
-    parser.add_argument("--filler-kind", choices=["prose", "salad"], default="prose")
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    labelled = evaluation.load_set(args.data)
-
-    with migrated_app(args.database_url, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1):
-        ids = evaluation.load_corpus(labelled)
+def run(database: str, url: str | None, labelled: dict, args: argparse.Namespace) -> None:
+    with migrated_app(url, ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=8, ARGON2_PARALLELISM=1) as app:
+        lookalikes = labelled["lookalikes"] + evaluation.generated_lookalikes(labelled, per_idea=args.generated)
+        ids = evaluation.load_corpus(labelled, lookalikes=lookalikes)
         if args.filler:
-            add_filler(args.filler, labelled, args.filler_kind)
+            add_filler(args.filler, labelled)
         analyze()
         total = db.session.scalar(select(db.func.count(Idea.id)))
         queries = labelled["queries"]
-        print(f"{db.engine.dialect.name}: {total:,} ideas ({len(labelled['corpus'])} labelled), "
-              f"{sum(bool(q['duplicates']) for q in queries)} queries with duplicates, "
-              f"{sum(not q['duplicates'] for q in queries)} new ideas")
-        print(f"{'method':<44} {'hit@5':>6} {'recall@5':>9} {'P@5':>6} {'MRR':>6}")
-        for name, rank in evaluation.METHODS.items():
-            metrics = evaluation.evaluate(rank, labelled, ids)
-            print(f"{name:<44} {metrics.hit_rate:>6.2f} {metrics.recall:>9.2f} {metrics.precision:>6.2f}"
-                  f" {metrics.mrr:>6.2f}")
-        print(f"\nthreshold  caught  false alarms  precision   (submit asks at >= {DUPLICATE_ABOVE})")
-        for row in evaluation.thresholds(labelled, ids, [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]):
-            print(f"{row.threshold:>9.2f} {row.caught:>7.2f} {row.false_alarms:>13.2f} {row.precision:>10.2f}")
-        times = [
-            median_ms(lambda q=query: similar_ideas(q["title"], q["body"], typing=True), args.repeats)
-            for query in queries
-        ]
-        print(f"\none suggestion request (query + re-ranking): median {statistics.median(times):.1f} ms,"
+        print(f"\n## {database}: {total:,} ideas ({len(labelled['corpus'])} labelled, {len(lookalikes)} look-alikes:"
+              f" {len(labelled['lookalikes'])} written, {len(lookalikes) - len(labelled['lookalikes'])} generated),"
+              f" {sum(bool(q['duplicates']) for q in queries)} queries with duplicates,"
+              f" {sum(not q['duplicates'] for q in queries)} new ideas\n")
+        page = evaluation.endpoint(app.test_client())
+        methods = {
+            "page: GET /ideas/similar (typing=1)": page,
+            "ask on submit": lambda title, body: [idea.id for idea in near_duplicates(title, body)],
+            "ranking, no threshold": lambda title, body: [idea.id for idea in ranked(title, body, typing=True)],
+            "naive shared words": evaluation.shared_words(),
+            "previous method (as shown)": lambda title, body: previous_similar.similar_ideas(title, body, typing=True),
+        }
+        print(f"| {'method':<38} | hit@1 | hit@5 |  P@5 |  MRR | false alarms |")
+        print(f"|{'-' * 40}|------:|------:|-----:|-----:|-------------:|")
+        for name, rank in methods.items():
+            m = evaluation.evaluate(rank, labelled, ids)
+            print(f"| {name:<38} | {m.hit_at_1:5.2f} | {m.hit_rate:5.2f} | {m.precision:4.2f} | {m.mrr:4.2f} |"
+                  f" {m.false_alarms:12.2f} |")
+        times = [median_ms(lambda q=query: page(q["title"], q["body"]), args.repeats) for query in queries]
+        print(f"\none suggestion request through the endpoint: median {statistics.median(times):.1f} ms,"
               f" slowest query {max(times):.1f} ms")
-        print("\n/ideas?q=... first page by relevance (query + highlights):")
-        for q in LIST_QUERIES:
-            matches = db.session.scalar(select(db.func.count()).select_from(backends.matching_ideas(q)))
-            took = median_ms(lambda q=q: list_ideas(ListFilter(sort="relevance", q=q)), args.repeats)
-            print(f"  {q!r:<24} {matches:>7,} matches {took:>8.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--postgresql-url", default=POSTGRESQL, help="a database where a schema is made and dropped")
+    parser.add_argument("--held-out", action="store_true", help="the held-out set instead of the tuning set")
+    parser.add_argument("--data", type=Path, nargs="*", help="labelled set files (default: the tuning set)")
+    parser.add_argument("--generated", type=int, default=2, help="generated look-alikes per corpus idea")
+    parser.add_argument("--filler", type=int, default=0, help="extra ideas of random words, to time it at scale")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    labelled = evaluation.load_set(*(args.data or (HELD_OUT if args.held_out else TUNING)))
+    for database in args.databases.split(","):
+        with ExitStack() as stack:
+            url = stack.enter_context(postgresql_schema(args.postgresql_url)) if database == "postgresql" else None
+            run(database, url, labelled, args)
 
 
 if __name__ == "__main__":

@@ -255,6 +255,15 @@ class IdeaMerge(db.Model):
     unmerged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LearnedSynonym(db.Model):
+    """Two words a merge showed to mean the same here (both directions stored); gone when it is unmerged."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(ForeignKey("idea_merge.id", ondelete="CASCADE"), index=True)
+    word: Mapped[str] = mapped_column(String(60), index=True)  # its stem, as questions are looked up
+    synonym: Mapped[str] = mapped_column(String(60))  # as written, as the full-text engines take it
+
+
 class MergedVote(db.Model):
     """A vote the source idea had when it was merged, so that an unmerge can put it back."""
 

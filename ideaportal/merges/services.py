@@ -20,6 +20,7 @@ from ..models import (
     Vote,
     utcnow,
 )
+from ..search import learned
 from ..statuses import record_status_change
 from ..transaction import retrying, use_case
 
@@ -84,6 +85,7 @@ def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -
     )
     moved, kept = _move_votes(merge_id=merge_id, source_id=source_id, target_id=target_id)
     new_followers = _copy_followers(source_id=source_id, target_id=target_id, now=now)
+    learned.learn(merge_id=merge_id, source_id=source_id, target_id=target_id)
     recount([source_id, target_id])
     db.session.execute(
         update(Idea)
@@ -196,6 +198,7 @@ def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
         update(IdeaMerge).where(IdeaMerge.id == merge.id).values(unmerged_at=now, unmerged_by_id=actor_id)
         .execution_options(synchronize_session=False)
     )
+    learned.unlearn(merge.id)
     recount([idea_id, merge.target_id])
     response = f"Unmerged from #{merge.target_id}: {markdown_text(target.title)}."
     record_status_change(idea_id=idea_id, from_status_id=source.status_id, to_status_id=merge.source_status_id,

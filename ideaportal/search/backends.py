@@ -5,6 +5,8 @@ to join to any query over ideas; `highlights` marks the matching words of a few 
 a person types reaches FTS5's MATCH unquoted, and PostgreSQL parses it with websearch_to_tsquery,
 which accepts any text.
 """
+import time
+
 from sqlalchemy import (
     Double,
     Integer,
@@ -57,48 +59,117 @@ def any_of(words: list[str], *, prefixes: frozenset[str] = frozenset(), titles_o
     return _postgresql_match(func.to_tsquery(_english, expression)) if expression else _nothing()
 
 
-def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset()) -> dict[str, float]:
-    """About how many ideas have each word (as a word beginning, for those in `prefixes`).
+def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset(),
+                         cap: int = 10_000) -> dict[str, float]:
+    """How many ideas have each word (as a word beginning, for those in `prefixes`), counted up to `cap`.
 
-    SQLite counts in the index, exactly and cheaply. PostgreSQL estimates from the statistics
-    ANALYZE keeps on the tsvector column (its most common lexemes); a word not among them is
-    rarer than all of them, and counts as 0 here.
+    SQLite counts in the index, stopping at `cap`. PostgreSQL estimates the common words from the
+    statistics ANALYZE keeps on the tsvector column (its most common lexemes; Python's Snowball
+    stemmer is PostgreSQL's `english` one) and counts the others, which are rare, in the index,
+    also stopping at `cap`.
     """
     if not words:
         return {}
     if _dialect() == "sqlite":
-        counts = [
-            select(func.count()).select_from(_fts)
-            .where(_FTS.op("MATCH")(terms.quote(word) + ("*" if word in prefixes else "")))
-            .scalar_subquery()
-            for word in words
-        ]
-        return dict(zip(words, db.session.execute(select(*counts)).one(), strict=True))
-    rows = db.session.execute(_POSTGRESQL_FREQUENCIES, {
-        "words": words, "prefixes": [word in prefixes for word in words],
-    })
-    return {word: float(estimate) for word, estimate in rows}
+        expressions = [terms.quote(word) + ("*" if word in prefixes else "") for word in words]
+        return dict(zip(words, _counts(_SQLITE_COUNT, expressions, cap), strict=True))
+    common, total = _postgresql_common_lexemes()
+    estimates: dict[str, float] = {}
+    for word in words:
+        lexeme = terms.stem(word)
+        share = (sum(found for name, found in common.items() if name.startswith(lexeme)) if word in prefixes
+                 else common.get(lexeme))
+        if share:
+            estimates[word] = share * total
+    rare = [word for word in words if word not in estimates]
+    queries = [terms.tsquery_any([word], prefixes=prefixes) or "" for word in rare]
+    estimates |= dict(zip(rare, _counts(_POSTGRESQL_COUNT, queries, cap), strict=True))
+    return {word: float(estimates[word]) for word in words}
 
 
-# Each word's lexeme, matched against the most common lexemes ANALYZE found (their share of rows).
-_POSTGRESQL_FREQUENCIES = text("""
-    WITH common AS (
-        SELECT element.lexeme, element.share
-        FROM pg_stats AS stats,
-             unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs) AS element(lexeme, share)
-        WHERE stats.schemaname = current_schema() AND stats.tablename = 'idea' AND stats.attname = 'search_vector'
-    ),
-    asked AS (
-        SELECT word, is_prefix, (SELECT min(lexeme) FROM unnest(to_tsvector('english', word))) AS lexeme
-        FROM unnest(CAST(:words AS text[]), CAST(:prefixes AS boolean[])) AS asked(word, is_prefix)
-    )
-    SELECT asked.word,
-           coalesce(sum(common.share), 0) * (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'idea'::regclass)
-    FROM asked
-    LEFT JOIN common ON common.lexeme = asked.lexeme
-                     OR (asked.is_prefix AND common.lexeme LIKE asked.lexeme || '%')
-    GROUP BY asked.word
+# How many ideas match one query, counting no further than :cap (a statement of one per word).
+_SQLITE_COUNT = "(SELECT count(*) FROM (SELECT 1 FROM idea_fts WHERE idea_fts MATCH :q{n} LIMIT :cap))"
+_POSTGRESQL_COUNT = ("(SELECT count(*) FROM (SELECT 1 FROM idea WHERE :q{n} <> ''"
+                     " AND search_vector @@ to_tsquery('english', :q{n}) LIMIT :cap) AS found)")
+
+
+def _counts(one: str, queries: list[str], cap: int) -> tuple[int, ...]:
+    if not queries:
+        return ()
+    statement = text("SELECT " + ", ".join(one.format(n=number) for number in range(len(queries))))
+    return tuple(db.session.execute(statement, {"cap": cap, **{f"q{n}": q for n, q in enumerate(queries)}}).one())
+
+
+def idea_total() -> int:
+    """About how many ideas there are: the highest id (ideas are seldom deleted), read from the index at once."""
+    return db.session.scalar(select(func.max(Idea.id))) or 0
+
+
+STATISTICS_SECONDS = 300
+_statistics: dict[str, tuple[float, dict[str, float], float]] = {}
+
+
+def _postgresql_common_lexemes() -> tuple[dict[str, float], float]:
+    """({lexeme: share of ideas} for the most common lexemes ANALYZE found, the ideas it counted).
+
+    Read from pg_stats at most every STATISTICS_SECONDS per database and process: they change only
+    when the table is analyzed, and reading the view costs tens of milliseconds.
+    """
+    key, now = str(db.engine.url), time.monotonic()
+    cached = _statistics.get(key)
+    if cached is None or cached[0] < now:
+        rows = db.session.execute(_POSTGRESQL_COMMON).all()
+        total = db.session.scalar(text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'idea'::regclass"))
+        cached = _statistics[key] = (now + STATISTICS_SECONDS, dict(rows), float(total or 0))
+    return cached[1], cached[2]
+
+
+_POSTGRESQL_COMMON = text("""
+    SELECT element.lexeme, element.share
+    FROM pg_stats AS stats,
+         unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs) AS element(lexeme, share)
+    WHERE stats.schemaname = current_schema() AND stats.tablename = 'idea' AND stats.attname = 'search_vector'
+      AND element.lexeme IS NOT NULL  -- the frequencies array ends with three summary numbers
 """)
+
+
+def weighted_match(weights: dict[str, float], *, prefixes: frozenset[str] = frozenset(), title_boost: float):
+    """(idea_id, rank) of every idea with any of these words; rank adds each word's weight, times
+    1 + `title_boost` when the word is in the title (SQLite: FTS5's bm25 with the title weighted so)."""
+    words = list(weights)
+    if _dialect() == "sqlite":
+        expression = terms.fts5_any(words, prefixes=prefixes)
+        if expression is None:
+            return _nothing()
+        rank = -func.bm25(_FTS, 1.0 + title_boost, 1.0)
+        return (
+            select(_fts.c.rowid.label("idea_id"), cast(rank, Double).label("rank"))
+            .where(_FTS.op("MATCH")(expression))
+            .subquery("search")
+        )
+    parts = [
+        (anywhere, terms.tsquery_any([word], prefixes=prefixes, titles_only=True), weight)
+        for word, weight in weights.items()
+        if (anywhere := terms.tsquery_any([word], prefixes=prefixes))
+    ]
+    if not parts:
+        return _nothing()
+    # Written as text: an expression tree of this size takes SQLAlchemy longer to compile than PostgreSQL to run.
+    rank = " + ".join(
+        f"CASE WHEN search_vector @@ to_tsquery('english', :any{n})"
+        f" THEN :weight{n} * (1 + :boost * (search_vector @@ to_tsquery('english', :title{n}))::int) ELSE 0 END"
+        for n in range(len(parts))
+    )
+    values = {"boost": title_boost, "everything": " | ".join(anywhere for anywhere, _, _ in parts)}
+    for n, (anywhere, in_title, weight) in enumerate(parts):
+        values |= {f"any{n}": anywhere, f"title{n}": in_title, f"weight{n}": weight}
+    return (
+        text(f"SELECT id AS idea_id, CAST({rank} AS float8) AS rank FROM idea"
+             " WHERE search_vector @@ to_tsquery('english', :everything)")
+        .bindparams(**values)
+        .columns(idea_id=Integer, rank=Double)
+        .subquery("search")
+    )
 
 
 def highlights(query_text: str | None, idea_ids: list[int], *, excerpt_chars: int) -> dict[int, Highlight]:

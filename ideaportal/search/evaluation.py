@@ -1,139 +1,154 @@
-"""Measuring similar-idea suggestions on a labelled set (benchmarks/bench_similar.py and its test).
+"""Measuring similar-idea suggestions on a labelled set (benchmarks/bench_similar.py and its tests).
 
-The set (tests/data/duplicate_pairs.json) has a corpus of ideas, and queries, each a title and
-body someone might type, with the ids of the corpus ideas it duplicates. A method ranks ideas for
-a query; on the queries that have duplicates, with k = 5:
+A set (tests/data/*.json) has a corpus of ideas, queries (a title and body someone might type,
+with the ids of the corpus ideas it duplicates, none for a new idea) and look-alikes: ideas that
+reuse the corpus's words for other requests, posted beside it as distractors. `generated_lookalikes`
+makes more by recombining the corpus's own sentences. A method ranks ideas for a query; on the
+queries that have duplicates, with k = 5:
 
-- hit rate@k: the share of queries with at least one duplicate among the first k results;
-- recall@k: the mean share of a query's duplicates found among the first k;
+- hit@1 and hit@k: the share of queries with a duplicate first, or among the first k results;
 - precision@k: the mean share of the first k slots holding a duplicate (an empty slot counts as
   a miss, so with one or two duplicates per query the best possible is 0.2 to 0.4);
 - MRR: the mean of 1 / the position of the first duplicate (0 when none is in the first k).
+
+On the queries without duplicates, `false_alarms` is the share shown anything at all.
 """
 import json
+import random
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from ..auth import services as auth_services
 from ..extensions import db
 from ..ideas import services as idea_services
+from ..ideas.queries import public_ideas
 from ..models import Category, Idea
 from . import terms
-from .queries import similar_ideas
 
 K = 5
 Ranker = Callable[[str, str], list[int]]
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True)
 class Metrics:
     queries: int
-    hit_rate: float
-    recall: float
+    hit_at_1: float
+    hit_rate: float  # hit@K
     precision: float
     mrr: float
+    false_alarms: float  # share of new ideas (no duplicate) shown anything
 
 
-def load_set(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def load_set(*paths: Path) -> dict:
+    """One labelled set from one or more files (their corpus ids must not collide)."""
+    merged = {"corpus": [], "queries": [], "lookalikes": []}
+    for path in paths:
+        labelled = json.loads(path.read_text(encoding="utf-8"))
+        for key in merged:
+            merged[key] += labelled.get(key, [])
+    ids = [idea["id"] for idea in merged["corpus"]]
+    if len(ids) != len(set(ids)):
+        raise ValueError("corpus ids collide between the files")
+    return merged
 
 
-def load_corpus(labelled: dict, *, password: str = "labelled-set-password") -> dict[int, int]:
-    """Post the corpus through the app's own services; returns {corpus id: idea id}."""
-    author = auth_services.register(email="corpus@example.com", username="corpus", password=password)
+def generated_lookalikes(labelled: dict, *, per_idea: int = 2, seed: int = 7) -> list[dict]:
+    """Ideas that reuse a corpus idea's framing for another request: its title with the rarer half of its
+    words (the request, mostly) replaced by title words of other ideas of its category, and a body of
+    sentences from two ideas of other categories. They share vocabulary with the corpus, not requests."""
+    rng = random.Random(seed)
+    frequency = Counter(word for idea in labelled["corpus"]
+                        for word in set(terms.informative_words(f"{idea['title']} {idea['body']}")))
+    by_category: dict[str, list[dict]] = {}
+    for idea in labelled["corpus"]:
+        by_category.setdefault(idea["category"], []).append(idea)
+    made = []
+    for idea in labelled["corpus"]:
+        others = [other for other in by_category[idea["category"]] if other is not idea]
+        elsewhere = [other for other in labelled["corpus"] if other["category"] != idea["category"]]
+        own = set(terms.informative_words(f"{idea['title']} {idea['body']}"))
+        replacements = [word for other in others for word in terms.informative_words(other["title"])
+                        if word not in own and len(word) > 2]
+        request = sorted(terms.informative_words(idea["title"]), key=lambda word: frequency[word])
+        request = set(request[:max(1, len(request) // 2)])
+        for _ in range(per_idea if len(others) >= 2 and replacements else 0):
+            title = " ".join(rng.choice(replacements) if terms.words(token) and terms.words(token)[0] in request
+                             else token for token in idea["title"].split())
+            body = " ".join(rng.choice(SENTENCE.split(source["body"])) for source in rng.sample(elsewhere, 2))
+            made.append({"category": idea["category"], "title": title[:1].upper() + title[1:], "body": body})
+    return made
+
+
+def load_corpus(labelled: dict, *, lookalikes: list[dict] = (), password: str = "labelled-set-password",
+                ) -> dict[int, int]:
+    """Post the corpus, then the look-alikes, through the app's own services; returns {corpus id: idea id}."""
+    author = auth_services.register(email="corpus@example.com", username="corpus", password=password,
+                                    verified=True)
     categories = {}
-    for number, slug in enumerate(sorted({idea["category"] for idea in labelled["corpus"]})):
+    for number, slug in enumerate(sorted({idea["category"] for idea in [*labelled["corpus"], *lookalikes]})):
         category = Category(slug=f"corpus-{slug}", name=slug.replace("-", " ").title(), description="",
                             position=100 + number)
         db.session.add(category)
         db.session.flush()
         categories[slug] = category.id
     db.session.commit()
-    return {
-        idea["id"]: idea_services.submit_idea(
-            author_id=author.id, title=idea["title"], body=idea["body"], category_id=categories[idea["category"]]
-        ).id
-        for idea in labelled["corpus"]
-    }
+
+    def post(idea: dict) -> int:
+        return idea_services.submit_idea(author_id=author.id, title=idea["title"], body=idea["body"],
+                                         category_id=categories[idea["category"]]).id
+
+    ids = {idea["id"]: post(idea) for idea in labelled["corpus"]}
+    for idea in lookalikes:
+        post(idea)
+    return ids
 
 
 def evaluate(rank: Ranker, labelled: dict, ids: dict[int, int]) -> Metrics:
-    """The metrics above for `rank` over the queries that have duplicates."""
-    hits = recall = precision = reciprocal = 0.0
+    """The metrics above for `rank`."""
+    hits = first = precision = reciprocal = alarms = 0.0
     queries = [query for query in labelled["queries"] if query["duplicates"]]
+    novel = [query for query in labelled["queries"] if not query["duplicates"]]
     for query in queries:
         wanted = {ids[number] for number in query["duplicates"]}
         found = rank(query["title"], query["body"])[:K]
         positions = [position for position, idea_id in enumerate(found, 1) if idea_id in wanted]
         hits += bool(positions)
-        recall += len(positions) / len(wanted)
+        first += positions[:1] == [1]
         precision += len(positions) / K
         reciprocal += 1 / positions[0] if positions else 0.0
+    for query in novel:
+        alarms += bool(rank(query["title"], query["body"]))
     count = len(queries)
-    return Metrics(count, hits / count, recall / count, precision / count, reciprocal / count)
+    return Metrics(count, first / count, hits / count, precision / count, reciprocal / count,
+                   alarms / max(len(novel), 1))
 
 
-def similar_method(title: str, body: str) -> list[int]:
-    return [idea.id for idea in similar_ideas(title, body, limit=K, above=0.0)]
+def endpoint(client, *, typing: bool = True) -> Ranker:
+    """The suggestions exactly as the submit page asks for them: GET /ideas/similar, JSON."""
+    def rank(title: str, body: str) -> list[int]:
+        response = client.get("/ideas/similar", query_string={"title": title, "body": body, "typing": "1" * typing},
+                              headers={"Accept": "application/json"})
+        assert response.status_code == 200, response.status_code
+        return [idea["id"] for idea in response.get_json()["ideas"]]
+    return rank
 
 
-def title_substring(title: str, body: str) -> list[int]:
-    """Baseline: ideas whose title contains the typed title (case-insensitive), newest first."""
-    pattern = f"%{_escape_like(title.strip())}%"
-    return list(db.session.scalars(
-        select(Idea.id).where(Idea.title.ilike(pattern, escape="\\")).order_by(Idea.id.desc()).limit(K)
-    ))
+def shared_words() -> Ranker:
+    """Naive baseline: the public ideas sharing the most distinct words (stop words dropped) with the
+    title and body, newest first among equals. Reads every public idea once, then ranks in memory."""
+    ideas = [
+        (idea_id, set(terms.informative_words(f"{title} {body}")))
+        for idea_id, title, body in db.session.execute(select(Idea.id, Idea.title, Idea.body).where(public_ideas()))
+    ]
 
-
-def word_substrings(title: str, body: str) -> list[int]:
-    """Baseline: ideas whose title contains any word of the typed title (stop words dropped), most words first."""
-    found = [Idea.title.ilike(f"%{_escape_like(word)}%", escape="\\") for word in terms.informative_words(title)]
-    if not found:
-        return []
-    hits = sum(case((condition, 1), else_=0) for condition in found)
-    return list(db.session.scalars(
-        select(Idea.id).where(hits > 0).order_by(hits.desc(), Idea.id.desc()).limit(K)
-    ))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-METHODS: dict[str, Ranker] = {
-    "similar ideas (FTS candidates, re-ranked)": similar_method,
-    "title ILIKE %title%": title_substring,
-    "title ILIKE %word% per word": word_substrings,
-}
-
-
-@dataclass(frozen=True)
-class ThresholdRow:
-    threshold: float
-    caught: float  # share of duplicate queries shown a true duplicate at or above the threshold
-    false_alarms: float  # share of new ideas shown anything at or above it
-    precision: float  # share of the ideas shown at or above it that are true duplicates
-
-
-def thresholds(labelled: dict, ids: dict[int, int], candidates: list[float]) -> list[ThresholdRow]:
-    """What asking "is it one of these?" on submit would do at each threshold."""
-    scored = []
-    for query in labelled["queries"]:
-        wanted = {ids[number] for number in query["duplicates"]}
-        found = similar_ideas(query["title"], query["body"], limit=K, above=0.0)
-        scored.append((wanted, [(idea.similarity, idea.id in wanted) for idea in found]))
-    duplicates = [results for wanted, results in scored if wanted]
-    novel = [results for wanted, results in scored if not wanted]
-    rows = []
-    for threshold in candidates:
-        shown = [(score, good) for results in duplicates + novel for score, good in results if score >= threshold]
-        rows.append(ThresholdRow(
-            threshold,
-            sum(any(good and score >= threshold for score, good in found) for found in duplicates) / len(duplicates),
-            sum(any(score >= threshold for score, _ in results) for results in novel) / max(len(novel), 1),
-            sum(good for _, good in shown) / len(shown) if shown else 1.0,
-        ))
-    return rows
+    def rank(title: str, body: str) -> list[int]:
+        asked = set(terms.informative_words(f"{title} {body}"))
+        scored = sorted(((len(asked & words), idea_id) for idea_id, words in ideas), reverse=True)
+        return [idea_id for shared, idea_id in scored[:K] if shared]
+    return rank

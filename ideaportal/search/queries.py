@@ -1,10 +1,16 @@
 """Similar ideas: the public ideas that may already be what someone is about to post.
 
-Two steps, both bounded whatever the size of the portal: the full-text index finds the
-CANDIDATES best matches for any informative word of the title and body (stop words dropped,
-the engine stems; the words so common that ranking every idea with them would be slow are left
-to the second step), then `similarity.similarity` re-ranks them in Python by title trigrams and
-stems. Nothing leaves the machine and no model is downloaded.
+Three steps, each bounded whatever the size of the portal:
+1. The question: the informative words of the title and details (stop words dropped), and the
+   words that mean the same, from the domain's table (`synonyms`) and from the portal's own merges
+   (`learned`). How many ideas have each word is looked up in the full-text index.
+2. Candidates: the full-text engine finds the CANDIDATES ideas that best match any of the rarest of
+   those words (title or body), weighted by their rarity in the whole portal; words so common that
+   ranking every idea with them would be slow are left to step 3 (see `terms.rare_first`).
+3. Ranking: `ranking.similarity` scores each candidate by BM25F against the whole question.
+
+Suggestions are shown when they stand out (`shown`), and the submit form asks "is it one of
+these?" only for strong ones (`near_duplicates`). Nothing leaves the machine.
 """
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -14,13 +20,16 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..ideas.queries import public_ideas, votes_open
 from ..models import Campaign, Idea, Status, utcnow
-from . import backends, similarity, terms
+from . import backends, learned, ranking, synonyms, terms
 
-CANDIDATES = 50
-MATCH_BUDGET = 10_000  # ideas the engine may rank for one request: the rarest words that fit (see terms.rare_first)
+CANDIDATES = 100
+MATCH_BUDGET = 5_000  # ideas the engine may rank for one request: the rarest words that fit (see terms.rare_first)
 TEXT_CHARS = 1_000  # of a body: enough to say what an idea is about, and fast to compare
-SUGGEST_ABOVE = 0.15  # shown while typing: loosely related is still useful
-DUPLICATE_ABOVE = 0.35  # asked about on submit: probably the same idea (calibrated in docs/measurements.md)
+TITLE_WORD, DETAIL_WORD = 1.0, 0.5  # a question's word matters so much in its title, so much only in its details
+# Calibrated on the labelled tuning set through the endpoint (docs/measurements.md).
+SHOW_ABOVE = 0.1  # shown while typing, when also SHOW_RELATIVE of the best suggestion
+SHOW_RELATIVE = 0.5
+ASK_ABOVE = 0.35  # asked about on submit: probably the same idea
 
 
 @dataclass(frozen=True)
@@ -31,28 +40,31 @@ class SimilarIdea:
     status_label: str
     status_kind: str
     votes: int
-    similarity: float  # 0..1
-    votes_open: bool = True  # False in a Storm Session whose votes are final: nothing to "vote for instead"
+    similarity: float  # 0..1: the share of what the question says that the idea says too
+    votes_open: bool = True  # False in a Storm Session whose votes are final
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = False,
-                  above: float = SUGGEST_ABOVE) -> list[SimilarIdea]:
-    """Up to `limit` public ideas like this title and body, most similar first, each scoring at least `above`.
+def ranked(title: str, body: str = "", *, typing: bool = False, limit: int = 5) -> list[SimilarIdea]:
+    """Up to `limit` public ideas most like this title and body, best first, however weak.
 
     `typing`: the title's last word may be unfinished, so it also matches as a word beginning.
     """
     title, body = title[:terms.MAX_QUERY_CHARS], body[:TEXT_CHARS]
-    title_words = terms.informative_words(title)
-    words = list(dict.fromkeys(title_words + terms.informative_words(body)))[:terms.MAX_TERMS]  # title's first
-    if not words:
-        return []
     start, unfinished = terms.unfinished_word(title) if typing else (len(title), "")
     prefixes = frozenset([unfinished] if unfinished else [])
-    chosen, titles_only = terms.rare_first(backends.document_frequencies(words, prefixes=prefixes), MATCH_BUDGET)
-    match = backends.any_of(chosen, prefixes=prefixes, titles_only=titles_only)
+    own, extra = _question_words(title, body)
+    weights = own | extra
+    if not weights:
+        return []
+    frequencies = backends.document_frequencies(list(weights), prefixes=prefixes, cap=MATCH_BUDGET)
+    total = max(backends.idea_total(), 1)
+    idf = {word: ranking.inverse_frequency(count, total) for word, count in frequencies.items()}
+    chosen, _ = terms.rare_first(frequencies, MATCH_BUDGET)
+    match = backends.weighted_match({word: weights[word] * idf[word] for word in chosen}, prefixes=prefixes,
+                                    title_boost=ranking.TITLE_BOOST)
     rows = db.session.execute(
         select(Idea.id, Idea.title, func.substr(Idea.body, 1, TEXT_CHARS).label("body"), Idea.score,
                Status.slug, Status.label, Status.kind, votes_open(utcnow()).label("votes_open"))
@@ -63,20 +75,68 @@ def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = 
         .order_by(match.c.rank.desc(), Idea.id.desc())
         .limit(CANDIDATES)
     ).all()
-    if prefixes:  # compare as if the word were finished the way the candidates most often finish it
-        title = title[:start] + _completion(unfinished, rows)
-    query = similarity.profile(title, body)
-    profiles = [similarity.profile(row.title, row.body) for row in rows]
-    idf = similarity.inverse_frequencies([query, *profiles])
+    if unfinished:  # compare as if the word were finished the way the candidates most often finish it
+        completed = _completion(unfinished, rows)
+        own[completed], idf[completed] = own.pop(unfinished), idf.pop(unfinished)
+        frequencies[completed] = frequencies.pop(unfinished)
+    documents = [ranking.document(row.title, row.body) for row in rows]
+    question = _question(own, extra, idf, frequencies, {term for document in documents for term in document.counts})
+    average = sum(document.length for document in documents) / len(documents) if documents else 1.0
     scored = sorted(
-        ((similarity.similarity(query, candidate, idf), row) for candidate, row in zip(profiles, rows, strict=True)),
+        ((ranking.similarity(question, document, average), row) for document, row in zip(documents, rows, strict=True)),
         key=lambda pair: (-pair[0], -pair[1].id),
     )
     return [
         SimilarIdea(row.id, row.title, row.slug, row.label, row.kind, row.score, round(score, 3), bool(row.votes_open))
         for score, row in scored[:limit]
-        if score >= above
+        if score > 0
     ]
+
+
+def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = False) -> list[SimilarIdea]:
+    """The suggestions shown while someone types: those of the best `limit` that stand out."""
+    return shown(ranked(title, body, typing=typing, limit=limit), above=SHOW_ABOVE)
+
+
+def near_duplicates(title: str, body: str) -> list[SimilarIdea]:
+    """The public ideas so like this one that its author should look at them before posting."""
+    return shown(ranked(title, body), above=ASK_ABOVE)
+
+
+def shown(ideas: list[SimilarIdea], *, above: float, relative: float = SHOW_RELATIVE) -> list[SimilarIdea]:
+    """The ideas scoring at least `above` and at least `relative` of the best one."""
+    if not ideas:
+        return []
+    floor = max(above, relative * ideas[0].similarity)
+    return [idea for idea in ideas if idea.similarity >= floor]
+
+
+def _question_words(title: str, body: str) -> tuple[dict[str, float], dict[str, float]]:
+    """({word as written: weight} of the question's own words, the same of their synonyms), MAX_TERMS each."""
+    own = dict.fromkeys(terms.informative_words(body), DETAIL_WORD) | dict.fromkeys(
+        terms.informative_words(title), TITLE_WORD)
+    own = dict(list(own.items())[:terms.MAX_TERMS])
+    extra = learned.expand(own)
+    for words, weight in ((terms.words(body), DETAIL_WORD), (terms.words(title), TITLE_WORD)):
+        for word in synonyms.expand(words):
+            extra[word] = max(extra.get(word, 0.0), synonyms.TABLE_WEIGHT * weight)
+    extra = {word: weight for word, weight in extra.items() if word not in own}
+    return own, dict(sorted(extra.items(), key=lambda item: -item[1])[:terms.MAX_TERMS])
+
+
+def _question(own: dict[str, float], extra: dict[str, float], idf: dict[str, float],
+              frequencies: dict[str, float], vocabulary: set[str]) -> ranking.Question:
+    """The question in stems; a stem written several ways takes its best word's weight and IDF.
+    Its own words that no idea has (typos, mostly) may match the candidates' near spellings."""
+    weights: dict[str, float] = {}
+    stem_idf: dict[str, float] = {}
+    for word, weight in (own | extra).items():
+        stem = terms.stem(word)
+        if weight > weights.get(stem, 0.0):
+            weights[stem], stem_idf[stem] = weight, idf[word]
+    unknown = {terms.stem(word) for word in own if not frequencies[word]}
+    return ranking.Question(weights, stem_idf, frozenset(terms.stem(word) for word in own),
+                            ranking.near_spellings(unknown, vocabulary))
 
 
 def _completion(start: str, rows) -> str:
@@ -84,8 +144,3 @@ def _completion(start: str, rows) -> str:
         word for row in rows for word in terms.words(f"{row.title} {row.body}") if word.startswith(start)
     )
     return endings.most_common(1)[0][0] if endings else start
-
-
-def near_duplicates(title: str, body: str) -> list[SimilarIdea]:
-    """The public ideas so like this one that its author should look at them before posting."""
-    return similar_ideas(title, body, above=DUPLICATE_ABOVE)

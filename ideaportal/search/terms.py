@@ -5,6 +5,7 @@ words and the operators we add, or nothing at all, so no input is a syntax error
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -56,7 +57,9 @@ def unfinished_word(text: str) -> tuple[int, str]:
     return last.start(), last.group().lower()[:MAX_WORD_CHARS]
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
+    """The word's Snowball English stem: "exporting" and "exports" are "export" (PostgreSQL's `english` too)."""
     return _stemmer.stemWord(word)
 
 

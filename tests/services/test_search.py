@@ -12,7 +12,7 @@ from ideaportal.ideas import services
 from ideaportal.ideas.queries import ListFilter, list_ideas
 from ideaportal.models import Idea, Status
 from ideaportal.search import backends, marks, schema, terms
-from ideaportal.search.queries import similar_ideas
+from ideaportal.search.queries import ranked, similar_ideas
 from tests import factories
 from tests.helpers import fixture_empty_app  # noqa: F401 (fixture empty_app)
 from tests.html_safety import unsafe_markup
@@ -78,7 +78,7 @@ def test_hidden_and_merged_ideas_are_never_found(app):
     db.session.execute(update(Idea).where(Idea.id == merged.id).values(merged_into_id=shown.id))
     db.session.commit()
     assert found("kanban") == [shown.id]
-    assert [idea.id for idea in similar_ideas("Kanban board", above=0.0)] == [shown.id]
+    assert [idea.id for idea in ranked("Kanban board")] == [shown.id]
 
 
 def test_the_index_follows_inserts_edits_and_deletes(app):
