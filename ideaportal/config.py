@@ -52,6 +52,8 @@ class Config:
     PAGE_SIZE = 20
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request
     STATS_CACHE_SECONDS = 60  # the same for /stats and the home page's median wait for an answer
+    RELATED_CACHE_SECONDS = 600  # how stale an idea page's "related ideas" may be
+    SEARCH_STATISTICS_SECONDS = 300  # PostgreSQL: how long a process keeps ANALYZE's word counts for ranking
 
     SITE_NAME = "IdeaPortal"
 

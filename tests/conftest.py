@@ -29,6 +29,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "STATS_CACHE_SECONDS": 0,  # tests see every change at once; tests/services/test_stats.py tests the cache
+    "RELATED_CACHE_SECONDS": 0,
+    "SEARCH_STATISTICS_SECONDS": 0,
     "EMAIL_VERIFICATION": False,  # registering signs in at once; tests/views/test_account_mail.py turns it on
     "JOBS_BACKEND": "memory",  # tasks wait in memory; tests that deliver mail run them or start workers
     **FAST_HASHING,

@@ -19,7 +19,7 @@ from ..limits import per_member
 from ..models import Idea
 from ..rules import check_can_edit_idea, slugify
 from ..search.forms import NewIdeaForm
-from ..search.queries import near_duplicates
+from ..search.queries import cached_related_ideas, near_duplicates
 from ..search.terms import has_terms
 from ..web import form_error, safe_next, wants_json
 from . import queries, services
@@ -96,7 +96,8 @@ def detail(idea_id: int, slug: str | None = None):
     if slug != slugify(detail.idea.title):
         return redirect(idea_url(idea_id, detail.idea.title), 301)
     return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm(),
-                           campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()))
+                           campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()),
+                           related=cached_related_ideas(idea_id, detail.idea.title, detail.idea.body))
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])

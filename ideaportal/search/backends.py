@@ -5,8 +5,6 @@ to join to any query over ideas; `highlights` marks the matching words of a few 
 a person types reaches FTS5's MATCH unquoted, and PostgreSQL parses it with websearch_to_tsquery,
 which accepts any text.
 """
-import time
-
 from sqlalchemy import (
     Double,
     Integer,
@@ -21,6 +19,7 @@ from sqlalchemy import (
     text,
 )
 
+from .. import cache
 from ..extensions import db
 from ..models import Idea
 from . import terms
@@ -63,10 +62,10 @@ def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozens
                          cap: int = 10_000) -> dict[str, float]:
     """How many ideas have each word (as a word beginning, for those in `prefixes`), counted up to `cap`.
 
-    SQLite counts in the index, stopping at `cap`. PostgreSQL estimates the common words from the
-    statistics ANALYZE keeps on the tsvector column (its most common lexemes; Python's Snowball
-    stemmer is PostgreSQL's `english` one) and counts the others, which are rare, in the index,
-    also stopping at `cap`.
+    Both count in the index, stopping at `cap`. PostgreSQL's GIN index reads a word's whole list
+    of ideas even so, so the words that the statistics ANALYZE keeps on the tsvector column (its
+    most common lexemes; Python's Snowball stemmer is PostgreSQL's `english` one) say are in at
+    least `cap` ideas are estimated from them instead of counted.
     """
     if not words:
         return {}
@@ -78,8 +77,8 @@ def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozens
     for word in words:
         lexeme = terms.stem(word)
         share = (sum(found for name, found in common.items() if name.startswith(lexeme)) if word in prefixes
-                 else common.get(lexeme))
-        if share:
+                 else common.get(lexeme, 0.0))
+        if share * total >= cap:
             estimates[word] = share * total
     rare = [word for word in words if word not in estimates]
     queries = [terms.tsquery_any([word], prefixes=prefixes) or "" for word in rare]
@@ -105,23 +104,17 @@ def idea_total() -> int:
     return db.session.scalar(select(func.max(Idea.id))) or 0
 
 
-STATISTICS_SECONDS = 300
-_statistics: dict[str, tuple[float, dict[str, float], float]] = {}
-
-
 def _postgresql_common_lexemes() -> tuple[dict[str, float], float]:
     """({lexeme: share of ideas} for the most common lexemes ANALYZE found, the ideas it counted).
 
-    Read from pg_stats at most every STATISTICS_SECONDS per database and process: they change only
-    when the table is analyzed, and reading the view costs tens of milliseconds.
+    Kept by each process for SEARCH_STATISTICS_SECONDS: they change only when the table is
+    analyzed, and reading the pg_stats view costs milliseconds.
     """
-    key, now = str(db.engine.url), time.monotonic()
-    cached = _statistics.get(key)
-    if cached is None or cached[0] < now:
-        rows = db.session.execute(_POSTGRESQL_COMMON).all()
+    def read() -> tuple[dict[str, float], float]:
         total = db.session.scalar(text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'idea'::regclass"))
-        cached = _statistics[key] = (now + STATISTICS_SECONDS, dict(rows), float(total or 0))
-    return cached[1], cached[2]
+        return dict(db.session.execute(_POSTGRESQL_COMMON).all()), float(total or 0)
+
+    return cache.remember("search_statistics", read, setting="SEARCH_STATISTICS_SECONDS")
 
 
 _POSTGRESQL_COMMON = text("""

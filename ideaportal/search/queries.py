@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 
+from .. import cache
 from ..extensions import db
 from ..ideas.queries import public_ideas, votes_open
 from ..models import Campaign, Idea, Status, utcnow
@@ -30,6 +31,8 @@ TITLE_WORD, DETAIL_WORD = 1.0, 0.5  # a question's word matters so much in its t
 SHOW_ABOVE = 0.1  # shown while typing, when also SHOW_RELATIVE of the best suggestion
 SHOW_RELATIVE = 0.5
 ASK_ABOVE = 0.35  # asked about on submit: probably the same idea
+RELATED = 5
+CLOSED_NOTES = {"completed": "Already done: see how it was answered", "declined": "Declined: see why"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,15 @@ class SimilarIdea:
     similarity: float  # 0..1: the share of what the question says that the idea says too
     votes_open: bool = True  # False in a Storm Session whose votes are final
 
+    @property
+    def closed_note(self) -> str | None:
+        """Why a vote for it would not help, or None when "vote for this instead" is a good answer."""
+        if not self.votes_open:
+            return "Votes are final: its Storm Session closed"
+        return CLOSED_NOTES.get(self.status_kind)
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"closed_note": self.closed_note}
 
 
 def ranked(title: str, body: str = "", *, typing: bool = False, limit: int = 5) -> list[SimilarIdea]:
@@ -101,6 +111,18 @@ def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = 
 def near_duplicates(title: str, body: str) -> list[SimilarIdea]:
     """The public ideas so like this one that its author should look at them before posting."""
     return shown(ranked(title, body), above=ASK_ABOVE)
+
+
+def related_ideas(idea_id: int, title: str, body: str, *, limit: int = RELATED) -> list[SimilarIdea]:
+    """The public ideas like this one (itself left out), as suggestions are shown."""
+    found = [idea for idea in ranked(title, body, limit=limit + 1) if idea.id != idea_id]
+    return shown(found[:limit], above=SHOW_ABOVE)
+
+
+def cached_related_ideas(idea_id: int, title: str, body: str) -> list[SimilarIdea]:
+    """`related_ideas` for a public idea page, remembered for RELATED_CACHE_SECONDS."""
+    return cache.remember(("related", idea_id), lambda: related_ideas(idea_id, title, body),
+                          setting="RELATED_CACHE_SECONDS")
 
 
 def shown(ideas: list[SimilarIdea], *, above: float, relative: float = SHOW_RELATIVE) -> list[SimilarIdea]:

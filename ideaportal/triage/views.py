@@ -19,6 +19,7 @@ from ..ideas import queries as idea_queries
 from ..models import utcnow
 from ..moderation.services import set_idea_hidden
 from ..rules import slugify
+from ..search.queries import related_ideas
 from ..search.terms import clean, has_terms
 from ..web import form_error, int_arg
 from . import queries, services
@@ -182,7 +183,8 @@ def render_idea(idea_id: int, **forms):
     forms.setdefault("note_form", NoteForm(formdata=None))
     return render_template(
         "triage/idea.html", detail=detail, idea=idea, filters=filters, filter_args=filters.args(),
-        next_id=queries.next_in_queue(filters, after_id=idea_id, viewer_id=current_user.id), **forms,
+        next_id=queries.next_in_queue(filters, after_id=idea_id, viewer_id=current_user.id),
+        similar=[] if detail.merged_into else related_ideas(idea.id, idea.title, idea.body), **forms,
     )
 
 

@@ -78,8 +78,8 @@ function similarItem(idea) {
   const meta = element("span", "similar__meta", badge, " ",
     element("span", "", `${Math.round(idea.similarity * 100)}% match`), " ",
     element("span", "", `${idea.votes} vote${idea.votes === 1 ? "" : "s"}`));
-  if (!idea.votes_open) {
-    const note = element("span", "similar__closed", "Votes are final: its Storm Session closed");
+  if (idea.closed_note) {
+    const note = element("span", "similar__closed", idea.closed_note);
     return element("li", "similar__item", link, " ", meta, " ", note);
   }
   const button = element("button", "button similar__vote", "Vote for this instead",
@@ -108,7 +108,7 @@ function showSimilar(region, formsHolder, ideas, csrfToken) {
     element("ul", "similar__list", ...ideas.map(similarItem)),
   ] : [];
   region.replaceChildren(...content);
-  formsHolder.replaceChildren(...ideas.filter((idea) => idea.votes_open).map((idea) => voteInsteadForm(idea, csrfToken)));
+  formsHolder.replaceChildren(...ideas.filter((idea) => !idea.closed_note).map((idea) => voteInsteadForm(idea, csrfToken)));
 }
 
 function setUpSimilarIdeas() {

@@ -133,3 +133,35 @@ def test_voting_instead_without_javascript_says_the_vote_counted_and_the_draft_w
     plain = client.post(f"/ideas/{existing.id}/vote", data={"value": "0", "next": fields["next"]},
                         follow_redirects=True)
     assert "Your own draft was not posted" not in plain.text  # an ordinary vote says nothing
+
+
+def test_a_closed_idea_is_never_offered_a_vote_instead(client, auth, existing):
+    from tests.helpers import status_id
+
+    db.session.execute(update(Idea).where(Idea.id == existing.id).values(status_id=status_id("implemented")))
+    db.session.commit()
+    [idea] = client.get("/ideas/similar", query_string={"title": "Offline mobile app"}, headers=JSON).json["ideas"]
+    assert idea["closed_note"] == "Already done: see how it was answered"
+    auth.login(factories.user())
+    page = client.get("/ideas/similar?title=offline+mode").text
+    assert "Already done" in page and f'id="vote-instead-{existing.id}"' not in page
+    assert "Vote for this instead" not in page
+
+
+def test_an_idea_page_shows_related_ideas_but_not_itself(client, existing):
+    other = factories.idea(title="Offline sync on the phone", body="Edit lists without a connection, sync later.")
+    factories.idea(title="Invoices in PDF", body="For our accounting.")
+    page = client.get(f"/ideas/{other.id}", follow_redirects=True).text
+    related = page.split('id="related-title"', 1)[1]
+    assert existing.title in related and "Invoices in PDF" not in related
+    assert f'href="/ideas/{other.id}-' not in related
+
+
+def test_the_triage_page_lists_possible_duplicates_with_a_merge_preview(client, pm, existing):
+    other = factories.idea(title="Offline sync on the phone", body="Edit lists without a connection, sync later.")
+    page = client.get(f"/admin/ideas/{other.id}").text
+    duplicates = page.split('id="similar-title"', 1)[1].split("</section>", 1)[0]
+    assert existing.title in duplicates
+    assert f'href="/admin/ideas/{other.id}/merge?into={existing.id}"' in duplicates
+    preview = client.get(f"/admin/ideas/{other.id}/merge?into={existing.id}")
+    assert preview.status_code == 200 and existing.title in preview.text
