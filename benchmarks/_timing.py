@@ -80,6 +80,13 @@ def postgresql_schema(base_url: str):
 
 
 def analyze() -> None:
-    """Refresh the planner's statistics once the data is loaded."""
-    db.session.execute(text("ANALYZE"))
+    """Refresh the planner's statistics once the data is loaded. PostgreSQL also vacuums, which empties
+    the GIN index's pending list: bulk-loaded ideas wait there, and every search reads all of it, until
+    autovacuum comes by (tens of milliseconds per word at 100,000 fresh ideas)."""
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()

@@ -5,6 +5,9 @@ to join to any query over ideas; `highlights` marks the matching words of a few 
 a person types reaches FTS5's MATCH unquoted, and PostgreSQL parses it with websearch_to_tsquery,
 which accepts any text.
 """
+import math
+from contextlib import contextmanager
+
 from sqlalchemy import (
     Double,
     Integer,
@@ -62,27 +65,32 @@ def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozens
                          cap: int = 10_000) -> dict[str, float]:
     """How many ideas have each word (as a word beginning, for those in `prefixes`), counted up to `cap`.
 
-    Both count in the index, stopping at `cap`. PostgreSQL's GIN index reads a word's whole list
-    of ideas even so, so the words that the statistics ANALYZE keeps on the tsvector column (its
-    most common lexemes; Python's Snowball stemmer is PostgreSQL's `english` one) say are in at
-    least `cap` ideas are estimated from them instead of counted.
+    SQLite counts in the index, stopping at `cap`. PostgreSQL would visit each counted idea's row,
+    so it estimates the words that the statistics ANALYZE keeps on the tsvector column call common
+    (its most common lexemes; Python's Snowball stemmer is PostgreSQL's `english` one), and counts
+    the others only up to the least common of those: a few rows each.
     """
     if not words:
         return {}
     if _dialect() == "sqlite":
         expressions = [terms.quote(word) + ("*" if word in prefixes else "") for word in words]
         return dict(zip(words, _counts(_SQLITE_COUNT, expressions, cap), strict=True))
-    common, total = _postgresql_common_lexemes()
+    common, analyzed, _ = _postgresql_statistics()
+    # Autovacuum analyzes again after 10 % of the rows change: further off, the statistics are stale.
+    if not common or not 0.8 <= analyzed / max(idea_total(), 1) <= 1.25:
+        common, analyzed = {}, 0.0
     estimates: dict[str, float] = {}
     for word in words:
         lexeme = terms.stem(word)
         share = (sum(found for name, found in common.items() if name.startswith(lexeme)) if word in prefixes
                  else common.get(lexeme, 0.0))
-        if share * total >= cap:
-            estimates[word] = share * total
+        if share:
+            estimates[word] = share * analyzed
+    # A word that is not among the common ones has fewer ideas than the least common of them.
+    rarer_than = math.ceil(min(common.values()) * analyzed) if common else cap
     rare = [word for word in words if word not in estimates]
     queries = [terms.tsquery_any([word], prefixes=prefixes) or "" for word in rare]
-    estimates |= dict(zip(rare, _counts(_POSTGRESQL_COUNT, queries, cap), strict=True))
+    estimates |= dict(zip(rare, _counts(_POSTGRESQL_COUNT, queries, min(cap, rarer_than)), strict=True))
     return {word: float(estimates[word]) for word in words}
 
 
@@ -100,19 +108,25 @@ def _counts(one: str, queries: list[str], cap: int) -> tuple[int, ...]:
 
 
 def idea_total() -> int:
-    """About how many ideas there are: the highest id (ideas are seldom deleted), read from the index at once."""
-    return db.session.scalar(select(func.max(Idea.id))) or 0
+    """About how many ideas there are: the span of their ids (ideas are seldom deleted), read from the
+    primary key's two ends at once, where counting would read it all."""
+    first, last = db.session.execute(select(func.min(Idea.id), func.max(Idea.id))).one()
+    return last - first + 1 if last is not None else 0
 
 
-def _postgresql_common_lexemes() -> tuple[dict[str, float], float]:
-    """({lexeme: share of ideas} for the most common lexemes ANALYZE found, the ideas it counted).
+def _postgresql_statistics() -> tuple[dict[str, float], float, float]:
+    """({lexeme: share of ideas} of the most common lexemes ANALYZE found, the ideas it counted,
+    the average number of lexemes of the newest ideas).
 
-    Kept by each process for SEARCH_STATISTICS_SECONDS: they change only when the table is
-    analyzed, and reading the pg_stats view costs milliseconds.
+    Kept by each process for SEARCH_STATISTICS_SECONDS: they change slowly, and reading the pg_stats
+    view costs milliseconds.
     """
-    def read() -> tuple[dict[str, float], float]:
+    def read() -> tuple[dict[str, float], float, float]:
         total = db.session.scalar(text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'idea'::regclass"))
-        return dict(db.session.execute(_POSTGRESQL_COMMON).all()), float(total or 0)
+        average = db.session.scalar(text(
+            "SELECT avg(length(search_vector)) FROM (SELECT search_vector FROM idea ORDER BY id DESC LIMIT 1000) AS newest"
+        ))
+        return dict(db.session.execute(_POSTGRESQL_COMMON).all()), float(total or 0), float(average or 1) or 1.0
 
     return cache.remember("search_statistics", read, setting="SEARCH_STATISTICS_SECONDS")
 
@@ -126,43 +140,83 @@ _POSTGRESQL_COMMON = text("""
 """)
 
 
-def weighted_match(weights: dict[str, float], *, prefixes: frozenset[str] = frozenset(), title_boost: float):
-    """(idea_id, rank) of every idea with any of these words; rank adds each word's weight, times
-    1 + `title_boost` when the word is in the title (SQLite: FTS5's bm25 with the title weighted so)."""
-    words = list(weights)
+def weighted_match(weights: dict[str, float], *, prefixes: frozenset[str] = frozenset(), title_boost: float,
+                   limit: int):
+    """(idea_id, rank) of the `limit` ideas, hidden or not, that best match any of these words, as BM25
+    ranks them with a word in the title worth 1 + `title_boost` in the body.
+
+    SQLite: FTS5's bm25() over an OR of the words. PostgreSQL: one GIN lookup per word, each row
+    scored as BM25 scores a word found once (the word's weight, the title boost, the idea's length
+    against the average), the rows added up: the work is the number of ideas with the words, and
+    the index is used for each word whatever the planner thinks of them together. Written as text:
+    SQLAlchemy takes longer to compile a tree this size than PostgreSQL to run it.
+    """
     if _dialect() == "sqlite":
-        expression = terms.fts5_any(words, prefixes=prefixes)
+        expression = terms.fts5_any(list(weights), prefixes=prefixes)
         if expression is None:
             return _nothing()
         rank = -func.bm25(_FTS, 1.0 + title_boost, 1.0)
         return (
             select(_fts.c.rowid.label("idea_id"), cast(rank, Double).label("rank"))
             .where(_FTS.op("MATCH")(expression))
+            .order_by(rank.desc())
+            .limit(limit)
             .subquery("search")
         )
-    parts = [
-        (anywhere, terms.tsquery_any([word], prefixes=prefixes, titles_only=True), weight)
-        for word, weight in weights.items()
-        if (anywhere := terms.tsquery_any([word], prefixes=prefixes))
-    ]
-    if not parts:
+    branches, values = [], {"boost": title_boost, "average": _postgresql_statistics()[2], "limit": limit}
+    for number, (word, weight) in enumerate(weights.items()):
+        if anywhere := terms.tsquery_any([word], prefixes=prefixes):
+            branches.append(_POSTGRESQL_WORD.format(n=number))
+            values |= {f"any{number}": anywhere, f"weight{number}": weight,
+                       f"title{number}": terms.tsquery_any([word], prefixes=prefixes, titles_only=True)}
+    if not branches:
         return _nothing()
-    # Written as text: an expression tree of this size takes SQLAlchemy longer to compile than PostgreSQL to run.
-    rank = " + ".join(
-        f"CASE WHEN search_vector @@ to_tsquery('english', :any{n})"
-        f" THEN :weight{n} * (1 + :boost * (search_vector @@ to_tsquery('english', :title{n}))::int) ELSE 0 END"
-        for n in range(len(parts))
-    )
-    values = {"boost": title_boost, "everything": " | ".join(anywhere for anywhere, _, _ in parts)}
-    for n, (anywhere, in_title, weight) in enumerate(parts):
-        values |= {f"any{n}": anywhere, f"title{n}": in_title, f"weight{n}": weight}
     return (
-        text(f"SELECT id AS idea_id, CAST({rank} AS float8) AS rank FROM idea"
-             " WHERE search_vector @@ to_tsquery('english', :everything)")
+        text(f"SELECT idea_id, CAST(sum(weight) AS float8) AS rank FROM ({' UNION ALL '.join(branches)}) AS found"
+             " GROUP BY idea_id ORDER BY rank DESC LIMIT :limit")
         .bindparams(**values)
         .columns(idea_id=Integer, rank=Double)
         .subquery("search")
     )
+
+
+# BM25 for a word found once: weight × (K1 + 1) / (1 + K1 × (1 − B + B × length / average)), K1 = 1.2, B = 0.75.
+_POSTGRESQL_WORD = (
+    "SELECT id AS idea_id, :weight{n} * (1 + :boost * (search_vector @@ to_tsquery('english', :title{n}))::int)"
+    " * 2.2 / (1 + 1.2 * (0.25 + 0.75 * length(search_vector) / :average)) AS weight"
+    " FROM idea WHERE search_vector @@ to_tsquery('english', :any{n})"
+)
+
+
+def first_in_titles(words: list[str], *, prefixes: frozenset[str] = frozenset(), limit: int):
+    """(idea_id, rank 0) of the first `limit` ideas found with any of these words in the title, unranked:
+    for words so common that ranking every idea having them would cost too much."""
+    if _dialect() == "sqlite":
+        expression = terms.fts5_any(words, prefixes=prefixes, titles_only=True)
+        found = select(_fts.c.rowid.label("idea_id")).where(_FTS.op("MATCH")(expression)) if expression else None
+    else:
+        expression = terms.tsquery_any(words, prefixes=prefixes, titles_only=True)
+        found = select(Idea.id.label("idea_id")).where(_vector.op("@@")(func.to_tsquery(_english, expression))) \
+            if expression else None
+    if found is None:
+        return _nothing()
+    found = found.limit(limit).subquery()
+    return select(found.c.idea_id, literal(0.0, Double).label("rank")).subquery("search")
+
+
+@contextmanager
+def without_parallel_workers():
+    """PostgreSQL: run the statements inside on this connection alone. For a query of tens of
+    milliseconds, starting parallel workers costs more than they save (measured: 28-40 ms alone
+    against 50-65 ms with two workers on a 2-core machine; docs/measurements.md)."""
+    if _dialect() == "sqlite":
+        yield
+        return
+    db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
 
 
 def highlights(query_text: str | None, idea_ids: list[int], *, excerpt_chars: int) -> dict[int, Highlight]:

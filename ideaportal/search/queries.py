@@ -24,7 +24,7 @@ from ..models import Campaign, Idea, Status, utcnow
 from . import backends, learned, ranking, synonyms, terms
 
 CANDIDATES = 100
-MATCH_BUDGET = 5_000  # ideas the engine may rank for one request: the rarest words that fit (see terms.rare_first)
+MATCH_BUDGET = 10_000  # ideas the engine may rank for one request: the rarest words that fit (see terms.rare_first)
 TEXT_CHARS = 1_000  # of a body: enough to say what an idea is about, and fast to compare
 TITLE_WORD, DETAIL_WORD = 1.0, 0.5  # a question's word matters so much in its title, so much only in its details
 # Calibrated on the labelled tuning set through the endpoint (docs/measurements.md).
@@ -72,19 +72,23 @@ def ranked(title: str, body: str = "", *, typing: bool = False, limit: int = 5) 
     frequencies = backends.document_frequencies(list(weights), prefixes=prefixes, cap=MATCH_BUDGET)
     total = max(backends.idea_total(), 1)
     idf = {word: ranking.inverse_frequency(count, total) for word, count in frequencies.items()}
-    chosen, _ = terms.rare_first(frequencies, MATCH_BUDGET)
-    match = backends.weighted_match({word: weights[word] * idf[word] for word in chosen}, prefixes=prefixes,
-                                    title_boost=ranking.TITLE_BOOST)
-    rows = db.session.execute(
-        select(Idea.id, Idea.title, func.substr(Idea.body, 1, TEXT_CHARS).label("body"), Idea.score,
-               Status.slug, Status.label, Status.kind, votes_open(utcnow()).label("votes_open"))
-        .join(match, match.c.idea_id == Idea.id)
-        .join(Status, Idea.status_id == Status.id)
-        .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
-        .where(public_ideas())
-        .order_by(match.c.rank.desc(), Idea.id.desc())
-        .limit(CANDIDATES)
-    ).all()
+    chosen, too_common = terms.rare_first(frequencies, MATCH_BUDGET)
+    if too_common:  # even the rarest word is in too many ideas to rank them all: take some with it in the title
+        match = backends.first_in_titles(chosen, prefixes=prefixes, limit=2 * CANDIDATES)
+    else:
+        match = backends.weighted_match({word: weights[word] * idf[word] for word in chosen}, prefixes=prefixes,
+                                        title_boost=ranking.TITLE_BOOST, limit=2 * CANDIDATES)
+    with backends.without_parallel_workers():
+        rows = db.session.execute(
+            select(Idea.id, Idea.title, func.substr(Idea.body, 1, TEXT_CHARS).label("body"), Idea.score,
+                   Status.slug, Status.label, Status.kind, votes_open(utcnow()).label("votes_open"))
+            .join(match, match.c.idea_id == Idea.id)
+            .join(Status, Idea.status_id == Status.id)
+            .outerjoin(Campaign, Idea.campaign_id == Campaign.id)
+            .where(public_ideas())
+            .order_by(match.c.rank.desc(), Idea.id.desc())
+            .limit(CANDIDATES)
+        ).all()
     if unfinished:  # compare as if the word were finished the way the candidates most often finish it
         completed = _completion(unfinished, rows)
         own[completed], idf[completed] = own.pop(unfinished), idf.pop(unfinished)
@@ -135,8 +139,7 @@ def shown(ideas: list[SimilarIdea], *, above: float, relative: float = SHOW_RELA
 
 def _question_words(title: str, body: str) -> tuple[dict[str, float], dict[str, float]]:
     """({word as written: weight} of the question's own words, the same of their synonyms), MAX_TERMS each."""
-    own = dict.fromkeys(terms.informative_words(body), DETAIL_WORD) | dict.fromkeys(
-        terms.informative_words(title), TITLE_WORD)
+    own = dict.fromkeys(_telling(body), DETAIL_WORD) | dict.fromkeys(_telling(title), TITLE_WORD)
     own = dict(list(own.items())[:terms.MAX_TERMS])
     extra = learned.expand(own)
     for words, weight in ((terms.words(body), DETAIL_WORD), (terms.words(title), TITLE_WORD)):
@@ -144,6 +147,11 @@ def _question_words(title: str, body: str) -> tuple[dict[str, float], dict[str, 
             extra[word] = max(extra.get(word, 0.0), synonyms.TABLE_WEIGHT * weight)
     extra = {word: weight for word, weight in extra.items() if word not in own}
     return own, dict(sorted(extra.items(), key=lambda item: -item[1])[:terms.MAX_TERMS])
+
+
+def _telling(text: str) -> list[str]:
+    """The informative words, but not single letters ("I'd" leaves a "d")."""
+    return [word for word in terms.informative_words(text) if len(word) > 1 or word.isdigit()]
 
 
 def _question(own: dict[str, float], extra: dict[str, float], idf: dict[str, float],
