@@ -108,7 +108,7 @@ def similar_ideas(title: str, body: str = "", *, limit: int = 5, typing: bool = 
     start, unfinished = terms.unfinished_word(title) if typing else (len(title), "")
     prefixes = frozenset([unfinished] if unfinished else [])
     chosen, titles_only = terms.rare_first(backends.document_frequencies(words, prefixes=prefixes, cap=10**9), MATCH_BUDGET)
-    match = backends.any_of(chosen, prefixes=prefixes, titles_only=titles_only)
+    match = any_of(chosen, prefixes=prefixes, titles_only=titles_only)
     rows = db.session.execute(
         select(Idea.id, Idea.title, func.substr(Idea.body, 1, TEXT_CHARS).label("body"))
         .join(match, match.c.idea_id == Idea.id)
@@ -133,3 +133,11 @@ def _completion(start: str, rows) -> str:
         word for row in rows for word in terms.words(f"{row.title} {row.body}") if word.startswith(start)
     )
     return endings.most_common(1)[0][0] if endings else start
+
+
+def any_of(words: list[str], *, prefixes: frozenset[str] = frozenset(), titles_only: bool = False):
+    """(idea_id, rank) of every idea with any of these words (those in `prefixes` also as word beginnings)."""
+    if backends._dialect() == "sqlite":
+        return backends._sqlite_match(terms.fts5_any(words, prefixes=prefixes, titles_only=titles_only))
+    expression = terms.tsquery_any(words, prefixes=prefixes, titles_only=titles_only)
+    return backends._postgresql_match(func.to_tsquery(backends._english, expression)) if expression else backends._nothing()

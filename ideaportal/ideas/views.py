@@ -23,7 +23,7 @@ from ..search.queries import cached_related_ideas, near_duplicates
 from ..search.terms import has_terms
 from ..web import form_error, safe_next, wants_json
 from . import queries, services
-from .forms import IdeaForm, VoteForm
+from .forms import BODY_MAX, TITLE_MAX, IdeaForm, VoteForm
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
 
@@ -59,7 +59,9 @@ def index():
 @login_required
 @per_member("IDEA_RATE_LIMIT")
 def new():
-    form = NewIdeaForm(categories=queries.categories())
+    # Words carried over from a search that found nothing ("Submit it as a new idea") start the form.
+    carried = {"title": request.args.get("title", "")[:TITLE_MAX], "body": request.args.get("body", "")[:BODY_MAX]}
+    form = NewIdeaForm(categories=queries.categories(), data=None if request.method == "POST" else carried)
     idea, duplicates = post_new_idea(form)
     if idea is not None:
         flash("Thanks! Your idea is posted, with your own vote on it.", "success")

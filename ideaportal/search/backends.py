@@ -1,6 +1,6 @@
 """One search interface over two engines: SQLite FTS5 and PostgreSQL tsvector, chosen by the dialect.
 
-`matching_ideas` and `any_of` return a subquery of (idea_id, rank), higher rank = better match,
+`matching_ideas` and `weighted_match` return a subquery of (idea_id, rank), higher rank = better match,
 to join to any query over ideas; `highlights` marks the matching words of a few ideas. Nothing
 a person types reaches FTS5's MATCH unquoted, and PostgreSQL parses it with websearch_to_tsquery,
 which accepts any text.
@@ -51,14 +51,6 @@ def matching_ideas(query_text: str | None):
     if _dialect() == "sqlite":
         return _sqlite_match(terms.fts5_query(cleaned))
     return _postgresql_match(func.websearch_to_tsquery(_english, cleaned))
-
-
-def any_of(words: list[str], *, prefixes: frozenset[str] = frozenset(), titles_only: bool = False):
-    """(idea_id, rank) of every idea with any of these words (those in `prefixes` also as word beginnings)."""
-    if _dialect() == "sqlite":
-        return _sqlite_match(terms.fts5_any(words, prefixes=prefixes, titles_only=titles_only))
-    expression = terms.tsquery_any(words, prefixes=prefixes, titles_only=titles_only)
-    return _postgresql_match(func.to_tsquery(_english, expression)) if expression else _nothing()
 
 
 def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset(),

@@ -12,6 +12,7 @@ from tests import factories
 from tests.conftest import clean_tables
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "duplicate_pairs.json"
+HELD_OUT = LABELLED.with_name("similar_held_out.json")
 
 
 @pytest.fixture
@@ -168,3 +169,13 @@ def test_when_every_word_is_too_common_to_rank_some_ideas_with_it_in_the_title_a
     monkeypatch.setattr(queries, "MATCH_BUDGET", 3)
     found = ranked("Widget", "")
     assert len(found) == 5 and all(idea.title.startswith("Widget idea") for idea in found)
+
+
+def test_on_the_held_out_set_the_page_beats_the_naive_baseline(app):
+    """The set no tuning looked at (docs/measurements.md reports its full table): a regression guard."""
+    labelled = evaluation.load_set(HELD_OUT)
+    loaded = evaluation.load_corpus(labelled, lookalikes=labelled["lookalikes"]
+                                    + evaluation.generated_lookalikes(labelled))
+    page = evaluation.evaluate(evaluation.endpoint(app.test_client()), labelled, loaded)
+    naive = evaluation.evaluate(evaluation.shared_words(), labelled, loaded)
+    assert page.hit_rate >= naive.hit_rate and page.hit_at_1 >= naive.hit_at_1 + 0.3

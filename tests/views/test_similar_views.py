@@ -165,3 +165,34 @@ def test_the_triage_page_lists_possible_duplicates_with_a_merge_preview(client, 
     assert f'href="/admin/ideas/{other.id}/merge?into={existing.id}"' in duplicates
     preview = client.get(f"/admin/ideas/{other.id}/merge?into={existing.id}")
     assert preview.status_code == 200 and existing.title in preview.text
+
+
+def test_the_new_idea_form_chooses_no_category_and_asks_for_one(client, auth, existing):
+    auth.login(factories.user())
+    page = client.get("/ideas/new").text
+    select = page.split('name="category"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<option selected value="">Choose a category…</option>|<option value="" selected>', select)
+    response = client.post("/ideas/new", data={"title": "Gantt chart of timelines", "body": "Dependencies.",
+                                               "category": ""})
+    assert response.status_code == 400 and "Please choose a category." in response.text
+    assert "Not a valid choice" not in response.text
+    assert client.post("/ideas/new", data={"title": "Gantt chart of timelines", "body": "Dependencies.",
+                                           "category": "99999"}).status_code == 400
+
+
+def test_words_of_an_empty_search_start_the_new_idea(client, auth, app):
+    auth.login(factories.user())
+    factories.idea(title="Something else entirely", body="Nothing alike.")
+    results = client.get("/ideas?q=gantt+chart").text
+    assert 'href="/ideas/new?title=gantt+chart"' in results
+    page = client.get("/ideas/new?title=gantt+chart&body=With+dependencies").text
+    assert 'value="gantt chart"' in page and "With dependencies</textarea>" in page
+    similar = client.get("/ideas/similar?title=zzz+qqq&body=xyz").text
+    assert 'href="/ideas/new?title=zzz+qqq&amp;body=xyz"' in similar
+
+
+def test_the_duplicate_question_comes_right_after_the_suggestions(client, auth, existing):
+    auth.login(factories.user())
+    page = client.post("/ideas/new", data={"title": "Offline mode for the mobile app", "body": "Without a connection.",
+                                           "category": existing.category_id}).text
+    assert page.index('id="similar-ideas"') < page.index("post my idea anyway") < page.index('name="category"')
