@@ -166,7 +166,7 @@ def test_when_every_word_is_too_common_to_rank_some_ideas_with_it_in_the_title_a
         factories.idea(title=f"Widget idea {number}", body="Plain.")
     factories.idea(title="Something else", body="A widget in the body only.")
     db.session.commit()
-    monkeypatch.setattr(queries, "MATCH_BUDGET", 3)
+    monkeypatch.setitem(queries.MATCH_BUDGET, db.engine.dialect.name, 3)
     found = ranked("Widget", "")
     assert len(found) == 5 and all(idea.title.startswith("Widget idea") for idea in found)
 
