@@ -1,7 +1,7 @@
 """Read side for triage: the inbox and its filters, one idea as staff see it, stale ideas, the export."""
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
@@ -10,7 +10,17 @@ from .. import rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..ideas.queries import decode_cursor, encode_cursor, status_timeline
-from ..models import Category, Idea, StaffNote, Status, StatusChange, User, utcnow
+from ..models import (
+    Category,
+    Comment,
+    Idea,
+    StaffNote,
+    Status,
+    StatusChange,
+    User,
+    Vote,
+    utcnow,
+)
 from ..search import backends as search
 
 ATTENTION, ALL = "attention", "all"  # the inbox's own status choices, besides every status slug
@@ -70,12 +80,24 @@ class InboxPage:
     attention: int  # ideas needing attention, whatever the filter
 
 
+VOTE_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class VoteWeek:
+    monday: date
+    up: int
+    down: int
+
+
 @dataclass(frozen=True)
 class TriageDetail:
     idea: Idea
     timeline: list[tuple[StatusChange, Status, str | None]]
     notes: list[tuple[StaffNote, str]]
     merged_into: tuple[int, str] | None  # (id, title) of the idea this one was merged into
+    comments: list[Comment] = ()  # oldest first, hidden and deleted ones too
+    votes: list[VoteWeek] = ()
 
 
 def check_filter(filters: InboxFilter) -> None:
@@ -148,8 +170,9 @@ def _batches(query) -> Iterator[InboxRow]:
         after = tuple_(rows[-1].created_at, rows[-1].id)
 
 
-def triage_detail(idea_id: int) -> TriageDetail:
-    """Any idea, also hidden or merged ones, with its timeline and staff notes (newest first). Raises NotFound."""
+def triage_detail(idea_id: int, *, now: datetime | None = None) -> TriageDetail:
+    """Any idea, also hidden or merged ones, with its timeline, staff notes (newest first), every comment and
+    its recent votes. Raises NotFound."""
     idea = db.session.scalar(
         select(Idea)
         .where(Idea.id == idea_id)
@@ -167,7 +190,28 @@ def triage_detail(idea_id: int) -> TriageDetail:
     if idea.merged_into_id is not None:
         target = db.session.execute(select(Idea.id, Idea.title).where(Idea.id == idea.merged_into_id)).one()
         merged_into = (target.id, target.title)
-    return TriageDetail(idea, status_timeline(idea_id), [tuple(row) for row in notes], merged_into)
+    comments = db.session.scalars(
+        select(Comment).where(Comment.idea_id == idea_id).options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    return TriageDetail(idea, status_timeline(idea_id), [tuple(row) for row in notes], merged_into,
+                        list(comments), vote_history(idea_id, now=now or utcnow()))
+
+
+def vote_history(idea_id: int, *, now: datetime, weeks: int = VOTE_WEEKS) -> list[VoteWeek]:
+    """The votes on the idea in each of the last `weeks` weeks (Monday to Sunday, UTC), oldest first.
+    A vote someone changed counts in the week of its last change."""
+    monday = now.astimezone(timezone.utc).date() - timedelta(days=now.astimezone(timezone.utc).weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    counts = {first + timedelta(weeks=number): [0, 0] for number in range(weeks)}
+    rows = db.session.execute(
+        select(Vote.created_at, Vote.value)
+        .where(Vote.idea_id == idea_id, Vote.created_at >= datetime.combine(first, time(), tzinfo=timezone.utc))
+    )
+    for created_at, value in rows:
+        day = created_at.astimezone(timezone.utc).date()
+        counts[day - timedelta(days=day.weekday())][0 if value > 0 else 1] += 1
+    return [VoteWeek(week, up, down) for week, (up, down) in counts.items()]
 
 
 def staff_members() -> list[User]:

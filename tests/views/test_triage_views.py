@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
-from ideaportal.models import Idea, StatusChange, utcnow
+from ideaportal.models import Comment, Idea, StatusChange, utcnow
 from tests import factories
 from tests.helpers import audit_actions, status_id
 
@@ -322,3 +322,23 @@ def test_a_large_export_streams_every_row_on_both_databases(client, app, pm):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert response.status_code == 200 and len(rows) == 1_250
     assert len({row["id"] for row in rows}) == 1_250
+
+
+def test_the_triage_page_shows_every_comment_and_the_recent_votes(client, app, pm):
+    from ideaportal.comments.services import add_comment
+    from ideaportal.ideas.services import cast_vote
+
+    idea = factories.idea(title="Calendar sync both ways", body="Please.")
+    voter, commenter = factories.user(), factories.user()
+    cast_vote(voter_id=voter.id, idea_id=idea.id, value=-1)
+    add_comment(idea_id=idea.id, author_id=commenter.id, body="We need this **badly**.")
+    hidden = add_comment(idea_id=idea.id, author_id=commenter.id, body="Rude words.")
+    db.session.execute(update(Comment).where(Comment.id == hidden).values(is_hidden=True))
+    db.session.commit()
+    page = client.get(f"/admin/ideas/{idea.id}").text
+    comments = page.split('id="comments-title"', 1)[1].split("</section>", 1)[0]
+    assert "2 comments" in page and "<strong>badly</strong>" in comments
+    assert "Rude words." in comments and "Hidden from the public" in comments
+    votes = page.split('id="votes-title"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<td>(\d+)</td><td>(\d+)</td>", votes)
+    assert len(rows) == 8 and rows[-1] == ("1", "1")  # the author's own vote up, the voter's down, this week
