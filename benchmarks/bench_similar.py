@@ -33,7 +33,7 @@ from ideaportal.bench import _advance_postgresql_sequence
 from ideaportal.extensions import db
 from ideaportal.models import Category, Idea, Status, User
 from ideaportal.search import evaluation, terms
-from ideaportal.search.queries import near_duplicates, ranked
+from ideaportal.search.queries import ASK_ABOVE, near_duplicates, ranked, shown
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 TUNING = [DATA / "duplicate_pairs.json"]
@@ -94,6 +94,16 @@ def run(database: str, url: str | None, labelled: dict, args: argparse.Namespace
             m = evaluation.evaluate(rank, labelled, ids)
             print(f"| {name:<38} | {m.hit_at_1:5.2f} | {m.hit_rate:5.2f} | {m.precision:4.2f} | {m.mrr:4.2f} |"
                   f" {m.false_alarms:12.2f} |")
+        print("\nask on submit at each threshold (the form asks from ASK_ABOVE):")
+        print("| threshold | caught (hit@5) | false alarms |\n|---:|---:|---:|")
+        ranked_once = {(q["title"], q["body"]): ranked(q["title"], q["body"]) for q in queries}
+        for threshold in (0.25, 0.3, 0.35, 0.4, 0.45):
+            m = evaluation.evaluate(lambda title, body, t=threshold: [
+                idea.id for idea in shown(ranked_once[(title, body)], above=t)], labelled, ids)
+            print(f"| {threshold:.2f}{' (used)' if threshold == ASK_ABOVE else ''} | {m.hit_rate:.2f} |"
+                  f" {m.false_alarms:.2f} |")
+        count = sum(len(page(q["title"], q["body"])) for q in queries) / len(queries)
+        print(f"\nthe page shows {count:.1f} ideas per query on average")
         times = [median_ms(lambda q=query: page(q["title"], q["body"]), args.repeats) for query in queries]
         print(f"\none suggestion request through the endpoint: median {statistics.median(times):.1f} ms,"
               f" slowest query {max(times):.1f} ms")

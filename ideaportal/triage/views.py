@@ -72,7 +72,8 @@ def render_inbox(bulk_form: BulkStatusForm):
     return render_template(
         "triage/inbox.html", page=page, filters=filters, bulk_form=bulk_form, ages=queries.AGES,
         statuses=idea_queries.statuses(), categories=idea_queries.categories(),
-        searchable=has_terms(filters.q), selected=set(bulk_form.idea_ids.data or ()),
+        searchable=has_terms(filters.q), all_selected=request.args.get("select") == "all",
+        selected=set(bulk_form.idea_ids.data or ()),
     )
 
 

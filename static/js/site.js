@@ -111,6 +111,32 @@ function showSimilar(region, formsHolder, ideas, csrfToken) {
   formsHolder.replaceChildren(...ideas.filter((idea) => !idea.closed_note).map((idea) => voteInsteadForm(idea, csrfToken)));
 }
 
+// The triage inbox: "Select all" ticks the page's boxes in place (without the script it reloads the page
+// with them ticked), and the bulk form's legend says how many are selected.
+function setUpBulkSelection() {
+  const toggle = document.querySelector("a[data-select-all]");
+  const count = document.querySelector(".triage-bulk__count");
+  if (!toggle || !count) return;
+  const boxes = () => [...document.querySelectorAll('input[type="checkbox"][name="idea_ids"]')];
+  const label = toggle.dataset.selectAll === "on" ? toggle.textContent : "Select all on this page";
+  const update = () => {
+    const checked = boxes().filter((box) => box.checked).length;
+    count.textContent = checked ? `(${checked} selected)` : "";
+    toggle.dataset.selectAll = checked === boxes().length ? "off" : "on";
+    toggle.textContent = toggle.dataset.selectAll === "off" ? "Clear the selection" : label;
+  };
+  toggle.addEventListener("click", (event) => {
+    event.preventDefault();
+    const on = toggle.dataset.selectAll === "on";
+    for (const box of boxes()) box.checked = on;
+    update();
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.name === "idea_ids") update();
+  });
+  update();
+}
+
 function setUpSimilarIdeas() {
   const form = document.querySelector("form[data-similar-url]");
   const region = document.getElementById("similar-ideas");
@@ -182,3 +208,4 @@ document.addEventListener("submit", (event) => {
   if (!event.defaultPrevented) voteInstead(event);
 });
 setUpSimilarIdeas();
+setUpBulkSelection();

@@ -65,3 +65,20 @@ def test_pm_answers_an_inbox_item_and_the_customer_sees_it(browser, demo_server,
     # A member cannot reach the staff area.
     customer.goto(f"{base}/admin")
     expect(customer.get_by_role("heading", level=1)).to_have_text("You can't do that")
+
+
+def test_select_all_ticks_the_page_and_the_bulk_form_counts_them(page, demo_server):
+    log_in(page, demo_server.url, "pm@example.com")
+    page.goto(demo_server.url + "/admin")
+    boxes = page.locator('input[name="idea_ids"]')
+    total = boxes.count()
+    assert total > 1
+    page.get_by_role("link", name=re.compile(r"^Select all \d+ on this page$")).click()
+    expect(page).to_have_url(re.compile(r"/admin$"))  # ticked in place, not reloaded
+    expect(page.locator('input[name="idea_ids"]:checked')).to_have_count(total)
+    expect(page.locator(".triage-bulk__count")).to_have_text(f"({total} selected)")
+    boxes.first.uncheck()
+    expect(page.locator(".triage-bulk__count")).to_have_text(f"({total - 1} selected)")
+    page.get_by_role("link", name=re.compile(r"^Select all \d+ on this page$")).click()
+    page.get_by_role("link", name="Clear the selection").click()
+    expect(page.locator('input[name="idea_ids"]:checked')).to_have_count(0)

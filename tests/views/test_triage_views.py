@@ -342,3 +342,12 @@ def test_the_triage_page_shows_every_comment_and_the_recent_votes(client, app, p
     votes = page.split('id="votes-title"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r"<td>(\d+)</td><td>(\d+)</td>", votes)
     assert len(rows) == 8 and rows[-1] == ("1", "1")  # the author's own vote up, the voter's down, this week
+
+
+def test_select_all_without_javascript_ticks_every_idea_on_the_page(client, app, pm):
+    ids = [aged(f"Idea {number}", days=number + 1) for number in range(3)]
+    page = client.get("/admin?status=all&select=all").text
+    for idea_id in ids:
+        assert re.search(rf'value="{idea_id}" id="select-{idea_id}" checked', page)
+    assert "Clear the selection" in page
+    assert 'checked' not in client.get("/admin?status=all").text.split('id="select-', 1)[1].split(">", 1)[0]
