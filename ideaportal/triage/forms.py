@@ -52,22 +52,6 @@ class BulkStatusForm(FlaskForm):
         self.response.description = _response_help(statuses)
 
 
-class OwnerForm(FlaskForm):
-    owner_id = SelectField("Owner", coerce=optional_record_id)
-
-    def __init__(self, *args, staff=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner_id.choices = [("", "Unassigned"), *((user.id, user.username) for user in staff)]
-
-
-class CategoryForm(FlaskForm):
-    category = SelectField("Category", coerce=record_id, validators=[InputRequired("Please choose a category.")])
-
-    def __init__(self, *args, categories=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = [(category.id, category.name) for category in categories]
-
-
 class NoteForm(FlaskForm):
     body = TextAreaField(
         "Add an internal note",
@@ -75,3 +59,16 @@ class NoteForm(FlaskForm):
         validators=[DataRequired("Write something in the note."),
                     Length(max=NOTE_MAX, message=f"Keep it under {NOTE_MAX:,} characters.")],
     )
+
+
+class AnswerForm(StatusForm):
+    """The triage page's one form: status and public response, owner and category, saved together."""
+
+    status = SelectField("Status", validators=[InputRequired("Choose a status.")])
+    owner_id = SelectField("Owner", coerce=optional_record_id)
+    category = SelectField("Category", coerce=record_id, validators=[InputRequired("Please choose a category.")])
+
+    def __init__(self, *args, statuses=(), staff=(), categories=(), **kwargs):
+        super().__init__(*args, statuses=statuses, **kwargs)
+        self.owner_id.choices = [("", "Unassigned"), *((user.id, user.username) for user in staff)]
+        self.category.choices = [(category.id, category.name) for category in categories]

@@ -2,6 +2,7 @@
 
 Each public function is one unit of work (`@use_case`): it commits once, or rolls back when it raises.
 """
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -30,6 +31,41 @@ def change_status(*, idea_id: int, actor_id: int, status_slug: str, response: st
     if current is None:
         raise NotFound("There is no idea with that number.")
     return _apply(current, status, actor_id=actor_id, response=response, now=now or utcnow())
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_changed: bool
+    owner_changed: bool
+    category_changed: bool
+
+    @property
+    def changed(self) -> list[str]:
+        return [name for name, changed in (("status", self.status_changed), ("owner", self.owner_changed),
+                                           ("category", self.category_changed)) if changed]
+
+
+@use_case
+def answer(*, idea_id: int, actor_id: int, status_slug: str, response: str = "", owner_id: int | None,
+           category_id: int, now: datetime | None = None) -> Answer:
+    """The triage page's one form: the status (with a public response, which alone also counts as a
+    change), the owner and the category, all saved or, on any refusal, none. Returns what changed.
+
+    Raises NotFound, Invalid (as the three changes do, or when nothing would change), Conflict.
+    """
+    current = _current([idea_id]).get(idea_id)
+    if current is None:
+        raise NotFound("There is no idea with that number.")
+    status = _status(status_slug)
+    status_changed = status.id != current.status_id or bool(response.strip())
+    if status_changed:
+        change_status(idea_id=idea_id, actor_id=actor_id, status_slug=status_slug, response=response, now=now)
+    owner_changed = assign_owner(idea_id=idea_id, actor_id=actor_id, owner_id=owner_id)
+    category_changed = change_category(idea_id=idea_id, actor_id=actor_id, category_id=category_id)
+    outcome = Answer(status_changed, owner_changed, category_changed)
+    if not outcome.changed:
+        raise Invalid("Nothing to save: change the status, write a response, or pick another owner or category.")
+    return outcome
 
 
 @use_case

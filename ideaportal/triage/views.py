@@ -24,7 +24,7 @@ from ..search.terms import clean, has_terms
 from ..web import form_error, int_arg
 from . import queries, services
 from .export import csv_lines
-from .forms import BulkStatusForm, CategoryForm, NoteForm, OwnerForm, StatusForm
+from .forms import AnswerForm, BulkStatusForm, NoteForm
 
 bp = staff_only(Blueprint("triage", __name__, url_prefix="/admin"))
 
@@ -82,49 +82,28 @@ def idea(idea_id: int):
     return render_idea(idea_id)
 
 
-@bp.post("/ideas/<int:idea_id>/status")
-def change_status(idea_id: int):
-    form = StatusForm(statuses=idea_queries.statuses())
+@bp.post("/ideas/<int:idea_id>/answer")
+def answer(idea_id: int):
+    form = answer_form()
     if form.validate_on_submit():
         try:
-            services.change_status(idea_id=idea_id, actor_id=current_user.id, status_slug=form.status.data,
-                                   response=form.response.data or "")
+            outcome = services.answer(
+                idea_id=idea_id, actor_id=current_user.id, status_slug=form.status.data,
+                response=form.response.data or "", owner_id=form.owner_id.data, category_id=form.category.data,
+            )
         except DomainError as error:
             form_error(form, error)
         else:
-            flash("Status saved. The change and any response are on the idea's public page.", "success")
+            saved = " and ".join(outcome.changed).capitalize()
+            flash(f"{saved} saved." + (" The change and any response are on the idea's public page."
+                                       if outcome.status_changed else ""), "success")
             return after_save(idea_id, go_next=request.form.get("then") == "next")
-    return render_idea(idea_id, status_form=form), 400
+    return render_idea(idea_id, answer_form=form), 400
 
 
-@bp.post("/ideas/<int:idea_id>/owner")
-def assign_owner(idea_id: int):
-    form = OwnerForm(staff=queries.staff_members())
-    return save_choice(idea_id, form, "owner", lambda: services.assign_owner(
-        idea_id=idea_id, actor_id=current_user.id, owner_id=form.owner_id.data,
-    ))
-
-
-@bp.post("/ideas/<int:idea_id>/category")
-def change_category(idea_id: int):
-    form = CategoryForm(categories=idea_queries.categories())
-    return save_choice(idea_id, form, "category", lambda: services.change_category(
-        idea_id=idea_id, actor_id=current_user.id, category_id=form.category.data,
-    ))
-
-
-def save_choice(idea_id: int, form, field: str, change):
-    """Set the idea's owner or category with `change`, which says whether it changed; back to the idea."""
-    if form.validate_on_submit():
-        try:
-            changed = change()
-        except DomainError as error:
-            form_error(form, error)
-        else:
-            flash(f"{field.capitalize()} saved." if changed else f"The {field} was already that.",
-                  "success" if changed else "info")
-            return after_save(idea_id)
-    return render_idea(idea_id, **{f"{field}_form": form}), 400
+def answer_form(**kwargs) -> AnswerForm:
+    return AnswerForm(statuses=idea_queries.statuses(), staff=queries.staff_members(),
+                      categories=idea_queries.categories(), **kwargs)
 
 
 @bp.post("/ideas/<int:idea_id>/notes")
@@ -175,13 +154,10 @@ def render_idea(idea_id: int, **forms):
     detail = queries.triage_detail(idea_id)
     idea = detail.idea
     filters = inbox_filter()
-    statuses = idea_queries.statuses()
-    forms.setdefault("status_form", StatusForm(statuses=statuses, formdata=None, data={"status": idea.status.slug}))
-    forms.setdefault("owner_form", OwnerForm(staff=queries.staff_members(), formdata=None,
-                                             data={"owner_id": idea.owner_id}))
-    forms.setdefault("category_form", CategoryForm(categories=idea_queries.categories(), formdata=None,
-                                                   data={"category": idea.category_id}))
     forms.setdefault("note_form", NoteForm(formdata=None))
+    forms.setdefault("answer_form", answer_form(formdata=None, data={
+        "status": idea.status.slug, "owner_id": idea.owner_id, "category": idea.category_id,
+    }))
     return render_template(
         "triage/idea.html", detail=detail, idea=idea, filters=filters, filter_args=filters.args(),
         next_id=queries.next_in_queue(filters, after_id=idea_id, viewer_id=current_user.id),

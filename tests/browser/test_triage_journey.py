@@ -47,7 +47,7 @@ def test_pm_answers_an_inbox_item_and_the_customer_sees_it(browser, demo_server,
     pm.set_viewport_size({"width": 1280, "height": 720})
     pm.get_by_role("link", name=title).click()
     expect(pm.get_by_role("heading", level=1)).to_have_text(title)
-    pm.get_by_label("New status").select_option(label="Planned")
+    pm.get_by_label("Status", exact=True).select_option(label="Planned")
     pm.get_by_label(re.compile("response", re.I)).first.fill(
         "Good idea: **planned** for the next desktop release."
     )

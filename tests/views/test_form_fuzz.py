@@ -107,4 +107,5 @@ def test_record_numbers_out_of_range_or_in_other_digits_are_refused(client, auth
     assert client.post(f"/admin/ideas/{idea.id}/merge", data={"into": number}).status_code == 400
     assert client.post("/ideas/new", data={"title": "A fine title", "body": "Body.", "category": number}
                        ).status_code == 400
-    assert client.post(f"/admin/ideas/{other.id}/category", data={"category": number}).status_code == 400
+    assert client.post(f"/admin/ideas/{other.id}/answer", data={"status": "new", "response": "Hi.",
+                                                                "category": number}).status_code == 400

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
-from ideaportal.models import Comment, Idea, StatusChange, utcnow
+from ideaportal.models import Comment, Idea, Status, StatusChange, utcnow
 from tests import factories
 from tests.helpers import audit_actions, status_id
 
@@ -29,6 +29,14 @@ def inbox_ids(html: str) -> list[int]:
     return [int(number) for number in re.findall(r'name="idea_ids" value="(\d+)"', html)]
 
 
+def answer(client, idea_id: int, query: str = "", **changes):
+    """POST the triage page's answer form with the idea's current values, changed by `changes`."""
+    idea = fresh(idea_id)
+    data = {"status": db.session.scalar(select(Status.slug).where(Status.id == idea.status_id)), "response": "",
+            "owner_id": str(idea.owner_id or ""), "category": str(idea.category_id), **changes}
+    return client.post(f"/admin/ideas/{idea_id}/answer{query}", data=data)
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -39,7 +47,7 @@ def count(model) -> int:
 def test_inbox_lists_ideas_needing_attention_oldest_first_with_counts(client, app, pm):
     newest, oldest, middle = aged("Newest idea here", 1), aged("Oldest idea here", 90), aged("Middle idea here", 20)
     answered = aged("Answered idea here", 50)
-    client.post(f"/admin/ideas/{answered}/status", data={"status": "new", "response": "Thanks, noted."})
+    answer(client, answered, status="new", response="Thanks, noted.")
     page = client.get("/admin")
     assert page.status_code == 200
     assert inbox_ids(page.text) == [oldest, middle, newest]
@@ -56,8 +64,8 @@ def test_inbox_filters_through_the_query_string(client, app, pm):
     old_phone = aged("Old phone idea", 40, category_row=phones)
     new_phone = aged("New phone idea", 2, category_row=phones)
     laptop = aged("Laptop idea here", 60)
-    client.post(f"/admin/ideas/{new_phone}/owner", data={"owner_id": str(pm.id)})
-    client.post(f"/admin/ideas/{laptop}/status", data={"status": "under_review", "response": ""})
+    answer(client, new_phone, owner_id=str(pm.id))
+    answer(client, laptop, status="under_review", response="")
     assert inbox_ids(client.get("/admin?category=phones").text) == [old_phone, new_phone]
     assert inbox_ids(client.get("/admin?older_than=30").text) == [old_phone]
     assert inbox_ids(client.get("/admin?mine=1").text) == [new_phone]
@@ -133,8 +141,8 @@ def test_a_search_of_only_common_words_says_so(client, app, pm):
 
 def test_a_status_change_with_an_answer_shows_on_the_public_page(client, app, pm):
     idea = factories.idea(title="Export to PDF please")
-    response = client.post(f"/admin/ideas/{idea.id}/status?status=attention",
-                           data={"status": "planned", "response": "Coming in **spring**.", "then": "stay"})
+    response = answer(client, idea.id, "?status=attention", status="planned", response="Coming in **spring**.",
+                      then="stay")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/admin/ideas/{idea.id}?status=attention"
     assert fresh(idea.id).status_id == status_id("planned") and fresh(idea.id).first_response_at is not None
@@ -149,7 +157,7 @@ def test_a_status_change_with_an_answer_shows_on_the_public_page(client, app, pm
 
 def test_a_required_response_is_asked_for_next_to_the_field(client, app, pm):
     idea = factories.idea()
-    page = client.post(f"/admin/ideas/{idea.id}/status", data={"status": "not_planned", "response": ""})
+    page = answer(client, idea.id, status="not_planned", response="")
     assert page.status_code == 400
     assert re.search(r'<p class="field__error" id="response-error">This status needs a public response', page.text)
     assert 'aria-invalid="true"' in page.text and '<option selected value="not_planned">' in page.text
@@ -158,7 +166,7 @@ def test_a_required_response_is_asked_for_next_to_the_field(client, app, pm):
 
 def test_duplicate_is_refused_with_a_pointer_to_merge(client, app, pm):
     idea = factories.idea()
-    page = client.post(f"/admin/ideas/{idea.id}/status", data={"status": "duplicate", "response": "Same as #1."})
+    page = answer(client, idea.id, status="duplicate", response="Same as #1.")
     assert page.status_code == 400
     assert 'id="status-error">To mark an idea as a duplicate, merge it' in page.text
     assert fresh(idea.id).status_id == status_id("new")
@@ -173,11 +181,11 @@ def test_save_and_go_to_next_walks_the_same_view(client, app, pm):
     assert f'href="/admin/ideas/{second}?status=attention&amp;category=phones" rel="next">Skip to the next' in page
     assert 'href="/admin?status=attention&amp;category=phones">← Back to the inbox' in page
     assert page.index('value="next">Save and go to next') < page.index('value="stay">Save</button>')
-    moved = client.post(f"/admin/ideas/{first}/status?status=attention&category=phones",
-                        data={"status": "under_review", "response": "Looking.", "then": "next"})
+    moved = answer(client, first, "?status=attention&category=phones", status="under_review", response="Looking.",
+                   then="next")
     assert moved.headers["Location"] == f"/admin/ideas/{second}?status=attention&category=phones"
-    last = client.post(f"/admin/ideas/{second}/status?status=attention&category=phones",
-                       data={"status": "under_review", "response": "Looking.", "then": "next"})
+    last = answer(client, second, "?status=attention&category=phones", status="under_review", response="Looking.",
+                  then="next")
     assert last.headers["Location"] == "/admin?status=attention&category=phones"
     assert "That was the last idea in this view." in client.get(last.headers["Location"]).text
 
@@ -197,19 +205,19 @@ def test_notes_show_on_the_triage_page_and_never_on_public_pages(client, app, pm
     assert "Secret" not in client.get(f"/ideas/{idea.id}", follow_redirects=True).text
 
 
-def test_owner_and_category_change_through_their_forms(client, app, pm):
+def test_owner_and_category_change_through_the_answer_form(client, app, pm):
     idea, member = factories.idea(), factories.user()
     other = factories.category(name="Accessibility")
-    assert client.post(f"/admin/ideas/{idea.id}/owner", data={"owner_id": str(pm.id)}).status_code == 302
-    assert client.post(f"/admin/ideas/{idea.id}/category", data={"category": str(other.id)}).status_code == 302
+    assert answer(client, idea.id, owner_id=str(pm.id)).status_code == 302
+    assert answer(client, idea.id, category=str(other.id)).status_code == 302
     idea = fresh(idea.id)
     assert (idea.owner_id, idea.category_id) == (pm.id, other.id)
     page = client.get(f"/admin/ideas/{idea.id}").text
     assert f'<option selected value="{pm.id}">petra</option>' in page
     assert "<dd>petra</dd>" in page
-    refused = client.post(f"/admin/ideas/{idea.id}/owner", data={"owner_id": str(member.id)})
+    refused = answer(client, idea.id, owner_id=str(member.id))
     assert refused.status_code == 400 and "Not a valid choice." in refused.text
-    assert client.post(f"/admin/ideas/{idea.id}/owner", data={"owner_id": ""}).status_code == 302
+    assert answer(client, idea.id, owner_id="").status_code == 302
     assert fresh(idea.id).owner_id is None
     assert audit_actions() == ["idea.owner", "idea.category", "idea.owner"]
 
@@ -280,8 +288,8 @@ def test_bulk_status_is_all_or_nothing_with_a_clear_message(client, app, pm, sel
 def test_export_streams_every_status_by_default_with_an_injection_guard(client, app, pm):
     evil = aged("=HYPERLINK(\"http://x\")", 5)
     calm = aged("Calm idea, with a comma", 3)
-    client.post(f"/admin/ideas/{calm}/status", data={"status": "planned", "response": "Yes."})
-    client.post(f"/admin/ideas/{evil}/owner", data={"owner_id": str(pm.id)})
+    answer(client, calm, status="planned", response="Yes.")
+    answer(client, evil, owner_id=str(pm.id))
     response = client.get("/admin/export.csv")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
@@ -351,3 +359,19 @@ def test_select_all_without_javascript_ticks_every_idea_on_the_page(client, app,
         assert re.search(rf'value="{idea_id}" id="select-{idea_id}" checked', page)
     assert "Clear the selection" in page
     assert 'checked' not in client.get("/admin?status=all").text.split('id="select-', 1)[1].split(">", 1)[0]
+
+
+def test_the_answer_form_saves_status_owner_and_category_at_once_or_says_nothing_changed(client, app, pm):
+    idea = factories.idea()
+    other = factories.category(name="Accessibility")
+    response = answer(client, idea.id, status="planned", response="Soon.", owner_id=str(pm.id),
+                      category=str(other.id))
+    assert response.status_code == 302
+    assert "Status and owner and category saved." in client.get(response.headers["Location"]).text
+    saved = fresh(idea.id)
+    assert (saved.status_id, saved.owner_id, saved.category_id) == (status_id("planned"), pm.id, other.id)
+    assert audit_actions() == ["idea.status", "idea.owner", "idea.category"]
+    unchanged = answer(client, idea.id)
+    assert unchanged.status_code == 400 and "Nothing to save" in unchanged.text
+    refused = answer(client, idea.id, status="not_planned", owner_id="")  # needs a response: nothing is saved
+    assert refused.status_code == 400 and fresh(idea.id).owner_id == pm.id
