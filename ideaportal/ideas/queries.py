@@ -90,6 +90,19 @@ class IdeaDetail:
     merged_threads: list[MergedThread] = field(default_factory=list)
     merged_into: tuple[int, str] | None = None  # (id, title) of the idea this one was merged into
 
+    @property
+    def latest_answer(self) -> tuple[str, datetime, str | None, str] | None:
+        """(anchor, when, by whom, safe HTML) of the newest official word on the idea: a status change
+        with a public response, or a staff comment marked official; None when the team has not answered."""
+        answers = [
+            (f"status-change-{change.id}", change.created_at, username, change.response_html)
+            for change, _, username in self.timeline if change.response_html
+        ] + [
+            (f"comment-{comment.id}", comment.created_at, comment.author.username, comment.body_html)
+            for comment in self.comments if comment.is_official and not comment.is_hidden and not comment.deleted
+        ]
+        return max(answers, key=lambda answer: answer[1], default=None)
+
 
 @dataclass(frozen=True)
 class SiteTotals:
@@ -315,6 +328,14 @@ def merged_threads(target_id: int) -> list[MergedThread]:
     for comment, title in rows:
         threads.setdefault(comment.idea_id, MergedThread(comment.idea_id, title, [])).comments.append(comment)
     return list(threads.values())
+
+
+def merged_title(idea_id: int, *, into: int) -> tuple[int, str] | None:
+    """(id, title) of a public idea merged into `into`; None for any other idea (the address may be made up)."""
+    found = db.session.execute(
+        select(Idea.id, Idea.title).where(Idea.id == idea_id, Idea.merged_into_id == into, Idea.is_hidden.is_(False))
+    ).one_or_none()
+    return tuple(found) if found else None
 
 
 def _merge_target(target_id: int | None) -> tuple[int, str] | None:

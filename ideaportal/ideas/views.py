@@ -94,12 +94,16 @@ def post_new_idea(form: NewIdeaForm, *, campaign_id: int | None = None) -> tuple
 def detail(idea_id: int, slug: str | None = None):
     detail = queries.idea_detail(idea_id, viewer_id=viewer_id())
     if detail.merged_into is not None:  # a duplicate lives on as its original (staff see it in triage)
-        return redirect(idea_url(*detail.merged_into), 301)
+        target_id, target_title = detail.merged_into
+        return redirect(url_for("ideas.detail", idea_id=target_id, slug=slugify(target_title), merged=idea_id), 301)
+    merged_from = request.args.get("merged", type=int)
     if slug != slugify(detail.idea.title):
-        return redirect(idea_url(idea_id, detail.idea.title), 301)
+        return redirect(url_for("ideas.detail", idea_id=idea_id, slug=slugify(detail.idea.title),
+                                **({"merged": merged_from} if merged_from else {})), 301)
     return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm(),
                            campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()),
-                           related=cached_related_ideas(idea_id, detail.idea.title, detail.idea.body))
+                           related=cached_related_ideas(idea_id, detail.idea.title, detail.idea.body),
+                           merged_from=merged_from and queries.merged_title(merged_from, into=idea_id))
 
 
 @bp.route("/<int:idea_id>/edit", methods=["GET", "POST"])

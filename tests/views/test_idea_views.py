@@ -279,3 +279,36 @@ def test_the_idea_page_and_the_triage_page_show_the_same_status_timeline(client,
     assert staff[1] == public[1]
     rows = status_timeline(idea.id)  # the one query both pages read
     assert [(status.slug, by) for _, status, by in rows] == [("archived", None), ("planned", "petra")]
+
+
+def test_the_idea_page_leads_with_the_newest_official_answer(client, app):
+    from ideaportal.comments.services import add_comment
+    from ideaportal.triage.services import change_status
+
+    idea = factories.idea(title="Calendar sync both ways", body="Please.")
+    page = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
+    assert 'id="latest-answer-title"' not in page  # no answer yet: nothing claims one
+    pm = factories.user(role="pm", username="priya")
+    change_status(idea_id=idea.id, actor_id=pm.id, status_slug="planned", response="Coming in **spring**.")
+    page = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
+    top = page.split('id="latest-answer-title"', 1)[1].split("</aside>", 1)[0]
+    assert "from priya" in top and "<strong>spring</strong>" in top and 'href="#status-change-' in top
+    assert page.index('id="latest-answer-title"') < page.index("<p>Please.</p>")
+    comment_id = add_comment(idea_id=idea.id, author_id=pm.id, body="Update: it is in beta.", official=True)
+    top = client.get(f"/ideas/{idea.id}", follow_redirects=True).text.split('id="latest-answer-title"', 1)[1]
+    assert "in beta" in top.split("</aside>", 1)[0] and f'href="#comment-{comment_id}"' in top
+
+
+def test_a_merged_ideas_address_says_where_it_went(client, app):
+    from ideaportal.merges.services import merge_idea
+
+    original = factories.idea(title="Dark theme", body="Please.")
+    duplicate = factories.idea(title="Night mode", body="Please.")
+    merge_idea(source_id=duplicate.id, target_id=original.id, actor_id=factories.user(role="pm").id)
+    moved = client.get(f"/ideas/{duplicate.id}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"-dark-theme?merged={duplicate.id}")
+    page = client.get(moved.headers["Location"]).text
+    assert f"Idea #{duplicate.id}, “Night mode”, was merged into this one" in page
+    other = factories.idea(title="Unrelated", body="Please.")
+    assert "was merged into this one" not in client.get(f"/ideas/{original.id}-dark-theme?merged={other.id}").text
+    assert "was merged into this one" not in client.get(f"/ideas/{original.id}-dark-theme?merged=x").text

@@ -92,7 +92,7 @@ def test_the_duplicates_address_redirects_permanently_to_the_original(client, au
     for path in (f"/ideas/{source.id}", f"/ideas/{source.id}-dark-theme-for-the-app", f"/ideas/{source.id}-any"):
         response = client.get(path)
         assert response.status_code == 301
-        assert response.headers["Location"] == f"/ideas/{target.id}-night-mode"
+        assert response.headers["Location"] == f"/ideas/{target.id}-night-mode?merged={source.id}"
 
 
 def test_a_refused_merge_shows_the_reason_and_changes_nothing(client, auth, app):
