@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, or_, select, union
 from sqlalchemy.orm import aliased
 
-from .. import rules
+from .. import audit, rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..models import (
@@ -170,6 +170,10 @@ class AuditRow:
     target_label: str | None  # an idea's title, a user's name, a status's label...
     target_idea_id: int | None  # the idea a comment belongs to
     changes: list[Change]
+
+    @property
+    def action_words(self) -> str:
+        return audit.action_words(self.action)
 
 
 def audit_log(filters: AuditFilter, *, limit: int = 50) -> Page:

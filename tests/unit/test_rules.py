@@ -212,3 +212,12 @@ def test_mentions_are_found_in_text_but_not_in_code_links_or_addresses():
     assert mention_candidates(source) == {"sam", "lee_2"}
     html = render_markdown_with_mentions(source, {"sam": "/users/Sam"})
     assert html.count('<a href="/users/Sam"') == 2 and "@lee_2" in html and "<code>@code</code>" in html
+
+
+def test_audit_actions_read_as_words():
+    from ideaportal.audit import action_words
+
+    assert action_words("idea.status") == "changed the status of"
+    assert action_words("category.create") == "created the category"
+    assert action_words("status.move") == "moved the status"
+    assert action_words("something.odd") == "something.odd"  # unknown actions stay as they are
