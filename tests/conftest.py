@@ -126,7 +126,7 @@ def app(session_app):
 
 
 def clean_tables() -> None:
-    """Delete every row a test wrote; put the statuses back as the initial migration seeded them."""
+    """Delete every row a test wrote; put the statuses back as the migrations left them."""
     import importlib.util
     from pathlib import Path
 
@@ -134,13 +134,18 @@ def clean_tables() -> None:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in KEPT_TABLES:
                 connection.execute(table.delete())
-        path = Path(__file__).resolve().parent.parent / "migrations/versions/20261123_ed45b690384e_initial_schema.py"
-        spec = importlib.util.spec_from_file_location("initial_schema_seed", path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        def migration(name: str):
+            path = Path(__file__).resolve().parent.parent / "migrations/versions" / name
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+
+        recoloured = migration("20261207_3c8e1f5a9b20_status_colours_that_differ_in_hue.py").RECOLOURED
         status = db.metadata.tables["status"]
-        seeded = {slug: (position, label, kind, colour, requires)
-                  for position, (slug, label, kind, colour, requires) in enumerate(migration.STATUSES)}
+        seeded = {slug: (position, label, kind, recoloured.get(slug, (None, colour))[1], requires)
+                  for position, (slug, label, kind, colour, requires)
+                  in enumerate(migration("20261123_ed45b690384e_initial_schema.py").STATUSES)}
         connection.execute(status.delete().where(status.c.slug.not_in(list(seeded))))
         columns = ("position", "label", "kind", "colour", "requires_response")
         present = {row.slug: tuple(row[1:]) for row in connection.execute(

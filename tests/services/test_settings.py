@@ -391,3 +391,14 @@ def test_changes_read_as_field_old_new():
         ("is active", "yes", "no"), ("note", "none", "—"), ("label", "—", "(empty)"),
     ]
     assert queries.describe_changes(None, {"ids": [1, 2]})[0].new == "[1, 2]"
+
+
+def test_the_completed_and_declined_statuses_differ_in_hue(app):
+    """Implemented, Partially implemented and Already offered were three dark greens."""
+    import colorsys
+
+    colours = dict(db.session.execute(select(Status.slug, Status.colour).where(
+        Status.slug.in_(["implemented", "partially_implemented", "already_offered"]))).all())
+    hues = sorted(colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360
+                  for colour in colours.values())
+    assert len(hues) == 3 and min(b - a for a, b in zip(hues, hues[1:])) >= 30
