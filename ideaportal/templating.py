@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["here"] = lambda: request.full_path.rstrip("?")
     app.jinja_env.globals["staff_nav"] = staff_nav
+    app.jinja_env.globals["staff_waiting"] = staff_waiting
     app.jinja_env.globals["public_nav"] = public_nav
     app.jinja_env.globals["unread_notifications"] = unread_notifications
 
@@ -87,3 +88,24 @@ def staff_nav() -> list[tuple[str, str, bool]]:
     within = [url for url, _ in sections if request.path == url or request.path.startswith(url.rstrip("/") + "/")]
     current = max(within, key=len, default=None)
     return [(url, label, url == current) for url, label in sections]
+
+
+def staff_waiting() -> dict[str, str]:
+    """{section url: "N ideas need attention" and the like} for the staff sections, shown in the staff
+    area's navigation, where work waits; one small count per section, each over an index."""
+    from .mail.outbox import summary
+    from .moderation.queries import open_flag_count
+    from .triage.queries import attention_count
+
+    counts = {
+        "triage.inbox": (attention_count, "idea needs attention", "ideas need attention"),
+        "moderation.queue": (open_flag_count, "item reported", "items reported"),
+        "outbox.dead_letters": (lambda: summary()["dead"], "email undelivered", "emails undelivered"),
+    }
+    allowed = {endpoint for endpoint, _, roles in STAFF_SECTIONS
+               if current_user.is_authenticated and current_user.role in roles}
+    waiting = {}
+    for endpoint, (count, one, many) in counts.items():
+        if endpoint in allowed and endpoint in current_app.view_functions and (number := count()):
+            waiting[url_for(endpoint)] = f"{number} {one if number == 1 else many}"
+    return waiting

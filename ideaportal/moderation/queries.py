@@ -64,6 +64,12 @@ class HiddenItem:
     idea_hidden: bool  # for a comment: its idea is hidden too, so its thread is not on the site
 
 
+def open_flag_count() -> int:
+    """Ideas and comments with at least one open report."""
+    open_items = select(Flag.idea_id, Flag.comment_id).where(Flag.resolved_at.is_(None)).distinct().subquery()
+    return db.session.scalar(select(func.count()).select_from(open_items))
+
+
 def open_flag_queue(page: int = 1) -> Page:
     """Items with open reports, most reported first, then the longest waiting; two queries per page."""
     groups = (

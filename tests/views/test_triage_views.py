@@ -56,7 +56,8 @@ def test_inbox_lists_ideas_needing_attention_oldest_first_with_counts(client, ap
     assert f'href="/admin/ideas/{oldest}?status=attention">Oldest idea here</a>' in page.text
     assert 'class="badge badge--open badge--new">New</span>' in page.text
     assert 'href="/admin/export.csv?status=attention">Export these as CSV</a>' in page.text
-    assert '<a href="/admin" aria-current="page">Inbox</a>' in page.text  # the staff nav
+    assert re.search(r'<a href="/admin" aria-current="page">Inbox <span class="admin-nav__count" '
+                     r'title="3 ideas need attention">3<span class="visually-hidden"> ideas need attention', page.text)
 
 
 def test_inbox_filters_through_the_query_string(client, app, pm):
@@ -375,3 +376,14 @@ def test_the_answer_form_saves_status_owner_and_category_at_once_or_says_nothing
     assert unchanged.status_code == 400 and "Nothing to save" in unchanged.text
     refused = answer(client, idea.id, status="not_planned", owner_id="")  # needs a response: nothing is saved
     assert refused.status_code == 400 and fresh(idea.id).owner_id == pm.id
+
+
+def test_the_staff_navigation_counts_what_waits_in_each_section(client, app, pm):
+    from ideaportal.moderation.services import flag_idea
+
+    idea = factories.idea()
+    nav = client.get("/admin/kpis").text.split('class="admin-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'title="1 idea needs attention"' in nav and "reported" not in nav
+    flag_idea(reporter_id=factories.user().id, idea_id=idea.id, reason="spam")
+    nav = client.get("/admin/kpis").text.split('class="admin-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'title="1 item reported"' in nav
