@@ -182,3 +182,18 @@ document.addEventListener("submit", (event) => {
   if (!event.defaultPrevented) voteInstead(event);
 });
 setUpSimilarIdeas();
+
+// The header's menus (<details data-menu>) work without a script; with one, Escape or a click elsewhere
+// closes an open menu, as people expect of a menu.
+function closeMenus(except, restoreFocus) {
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    if (except && menu.contains(except)) continue;
+    const hadFocus = menu.contains(document.activeElement);
+    menu.open = false;
+    if (restoreFocus && hadFocus) menu.querySelector("summary").focus();
+  }
+}
+document.addEventListener("click", (event) => closeMenus(event.target, false));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeMenus(null, true);
+});

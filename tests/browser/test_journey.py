@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import account_menu
+
 _number = itertools.count(1)
 
 
@@ -15,7 +17,7 @@ def register(page, base: str) -> str:
     page.get_by_label("Password", exact=True).fill("violet tractor umbrella")
     page.get_by_label("Confirm password").fill("violet tractor umbrella")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+    expect(account_menu(page).get_by_text(f"Signed in as {name}")).to_be_visible()
     return name
 
 
@@ -60,7 +62,7 @@ def test_register_submit_vote_comment_and_read_anonymously(page, demo_server, sh
     expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
     shoot(page, "idea-with-comment")
 
-    page.get_by_role("button", name="Log out").click()
+    account_menu(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
     page.goto(my_idea_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Let me export my ideas as CSV")

@@ -235,7 +235,7 @@ def test_list_query_count_is_the_same_for_5_and_50_ideas(client, auth, app):
     assert five <= 6
 
 
-def test_home_shows_hot_and_new_ideas_and_the_counter_strip(client, app):
+def test_home_shows_hot_and_shipped_ideas_and_the_counter_strip(client, app):
     idea = factories.idea(title="Visible on the home page")
     in_part = factories.idea()
     set_status(idea.id, "implemented")
@@ -248,8 +248,10 @@ def test_home_shows_hot_and_new_ideas_and_the_counter_strip(client, app):
     assert "<strong>0</strong> comments" in strip
     assert "<strong>2</strong> implemented" in strip  # in full or in part, as on /stats
     ids = re.findall(r'\bid="([^"]+)"', page)
-    assert len(ids) == len(set(ids))  # an idea both hot and new is listed twice, with distinct ids
-    assert f'id="idea-{idea.id}"' in page and f'id="new-idea-{idea.id}"' in page
+    assert len(ids) == len(set(ids))  # an idea both hot and shipped is listed twice, with distinct ids
+    assert f'id="idea-{idea.id}"' in page and f'id="shipped-idea-{idea.id}"' in page
+    shipped = page.split('id="shipped-title"')[1].split("</section>")[0]
+    assert "Visible on the home page" in shipped and f'id="shipped-idea-{in_part.id}"' in shipped
 
 
 def test_unknown_pages_get_the_site_404(client, app):
