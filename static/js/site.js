@@ -11,6 +11,11 @@ function updateVoteWidget(form, tally) {
     button.setAttribute("aria-pressed", String(pressed));
     button.value = pressed ? "0" : String(direction); // pressing again withdraws the vote
   }
+  const state = form.querySelector("[data-vote-state]");
+  if (state) { // "Voted · Undo" while the member has a vote here
+    state.hidden = !tally.my_vote;
+    state.querySelector("[data-vote-label]").textContent = tally.my_vote === -1 ? "Voted down" : "Voted";
+  }
   if (tally.budget_left !== undefined) { // a Storm Session's votes left, shown on its pages
     for (const left of document.querySelectorAll("[data-budget-left]")) left.textContent = tally.budget_left;
   }
