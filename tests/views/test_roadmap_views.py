@@ -158,6 +158,24 @@ def test_stats_page_says_the_numbers_in_plain_words(client, pm, author):
     assert '<th scope="col" class="number">First answered</th>' in page
 
 
+def test_stats_page_draws_its_weeks_as_an_accessible_chart_and_keeps_the_table(client, pm, author):
+    category = factories.category()
+    shipped(pm, author, category, 1)
+    factories.idea(author=author, category_row=category)
+    page = client.get("/stats").text
+    chart = re.search(r'<svg class="kpi-chart".*?</svg>', page, re.S).group(0)
+    assert 'role="img" aria-labelledby="stats-weeks-chart-title stats-weeks-chart-desc"' in chart
+    assert '<title id="stats-weeks-chart-title">Ideas shared and first answered, week by week</title>' in chart
+    desc = re.search(r'<desc id="stats-weeks-chart-desc">(.*?)</desc>', chart).group(1)
+    assert re.fullmatch(r"In the 12 weeks starting \d+ \w+ \d{4} to \d+ \w+ \d{4}, 2 ideas were shared and 1 got "
+                        r"their first answer; the most were shared in the week of \d+ \w+ \d{4}, 2\.", desc)
+    assert chart.count("<rect ") == 24  # a pair of columns a week
+    assert chart.count('kpi-chart__bar--series-1') == 12
+    assert re.search(r"<title>\d+ \w+, First answered: 1</title>", chart)
+    assert '<summary>The numbers, week by week</summary>' in page  # the same numbers as a table
+    assert page.count('<tr><th scope="row"><time') == 12
+
+
 def test_stats_page_of_an_empty_portal_invites_the_first_idea(client):
     page = client.get("/stats").text
     assert "No ideas yet." in page and "Half of the answered" not in page
