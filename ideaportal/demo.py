@@ -175,8 +175,9 @@ def load(seed: int = 7) -> str:
     _team_work(rng, users, members, pm_id)
     _campaigns(rng, members, pm_id, categories, statuses)
     totals = site_totals()  # the home page's own count: the Storm Sessions' ideas too, a merged duplicate not
+    in_sessions = len(OPEN_SESSION["ideas"]) + len(PAST_SESSION["ideas"])
     return (
-        f"Loaded {totals.ideas} ideas ({len(OPEN_SESSION['ideas']) + len(PAST_SESSION['ideas'])} of them in Storm Sessions) "
+        f"Loaded {totals.ideas} ideas ({in_sessions} of them in Storm Sessions) "
         f"in {len(categories)} categories by {len(users)} users, with {totals.votes} votes cast. "
         f"Log in as pm@example.com, admin@example.com or sam@example.com "
         f"with the password {DEMO_PASSWORD!r}."

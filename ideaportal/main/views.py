@@ -17,5 +17,6 @@ def home():
     shipped = implemented(limit=SHIPPED_LIST_SIZE)
     totals = queries.site_totals()
     return render_template(
-        "main/home.html", hot=hot.cards, shipped=shipped.cards, totals=totals, answers=answer_summary(totals, cached=True)
+        "main/home.html", hot=hot.cards, shipped=shipped.cards, totals=totals,
+        answers=answer_summary(totals, cached=True),
     )

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 from tests.browser.test_accessibility import serious_violations
 
 PAGES = {"leaderboard": "/leaderboard", "leaderboard-filtered": "/leaderboard?category=accessibility",
-         "leaderboard-rising": "/leaderboard?board=rising", "leaderboard-contributors": "/leaderboard?board=contributors",
+         "leaderboard-rising": "/leaderboard?board=rising",
+         "leaderboard-contributors": "/leaderboard?board=contributors",
          "profile": "/users/noor"}
 
 

@@ -240,7 +240,7 @@ def test_home_shows_hot_and_shipped_ideas_and_the_counter_strip(client, app):
     assert "Visible on the home page" in page
     strip = re.sub(r"\s+", " ", re.search(r'<ul class="totals".*?</ul>', page, re.S).group(0))
     assert "<strong>2</strong> ideas" in strip
-    assert "<strong>2</strong> votes" in strip
+    assert "<strong>2</strong> votes cast" in strip
     assert "<strong>0</strong> comments" in strip
     assert "<strong>2</strong> implemented" in strip  # in full or in part, as on /stats
     ids = re.findall(r'\bid="([^"]+)"', page)
@@ -272,8 +272,8 @@ def test_the_idea_page_and_the_triage_page_show_the_same_status_timeline(client,
     staff = timeline(client.get(f"/admin/ideas/{idea.id}").text)
     assert len(public) == len(staff) == 2
     assert public[0].startswith("Archived") and "Archived: no activity." in public[0] and " by " not in public[0]
-    assert public[1].startswith("Planned") and "by petra Official response Back, and planned." in public[1]
-    assert "by the portal Official response Archived: no activity." in staff[0]  # staff see who moved it
+    assert public[1].startswith("Planned") and "by petra Official answer Back, and planned." in public[1]
+    assert "by the portal Official answer Archived: no activity." in staff[0]  # staff see who moved it
     assert staff[1] == public[1]
     rows = status_timeline(idea.id)  # the one query both pages read
     assert [(status.slug, by) for _, status, by in rows] == [("archived", None), ("planned", "petra")]

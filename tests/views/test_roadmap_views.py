@@ -50,7 +50,7 @@ def test_roadmap_shows_each_column_as_a_section_with_cards_and_answers(client, p
     assert "Still new" not in page
     planned_card = section(page, "planned")
     assert "Coming in <strong>spring</strong>. #0" in planned_card
-    assert "Score <strong>1</strong> (1 up, 0 down)" in planned_card
+    assert "<strong>1</strong> vote (1 up, 0 down)" in planned_card
     assert re.search(r"Planned since\s*<time datetime=", planned_card)
     assert 'href="/roadmap?category=' in planned_card and "Mobile" in planned_card
 
