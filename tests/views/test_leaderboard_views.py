@@ -91,7 +91,7 @@ def test_an_unknown_board_is_a_clear_400(client, app):
 
 def test_an_empty_portal_explains_each_empty_board(client, app):
     for board, message in (("week", "No votes in the last 7 days yet."), ("month", "No votes in the last 30 days yet."),
-                           ("rising", "No idea is rising right now."), ("all-time", "No idea has a positive score yet."),
+                           ("rising", "No idea is rising right now."), ("all-time", "No idea has more votes up than down yet."),
                            ("contributors", "Nobody has earned points yet.")):
         assert message in client.get(f"/leaderboard?board={board}").text
 
