@@ -4,8 +4,9 @@ PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app ideaportal
+INSTANCE := $(or $(IDEAPORTAL_INSTANCE_PATH),instance)
 
-.PHONY: run test install install-test migrate clean
+.PHONY: run test install install-test migrate reset-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,16 @@ run: migrate
 	$(FLASK) demo load --if-empty
 	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+
+# Back to a fresh demo portal: the SQLite database, the job queue and the written mail in instance/ are deleted,
+# then migrated and loaded again (the secret key stays). Refuses when DATABASE_URL names another database.
+reset-demo: install
+	@if [ -n "$$DATABASE_URL" ]; then echo "reset-demo only resets the SQLite demo in $(INSTANCE)/; unset DATABASE_URL." >&2; exit 1; fi
+	rm -f $(INSTANCE)/ideaportal.sqlite3 $(INSTANCE)/ideaportal.sqlite3-wal $(INSTANCE)/ideaportal.sqlite3-shm \
+	      $(INSTANCE)/jobs.sqlite3 $(INSTANCE)/jobs.sqlite3-wal $(INSTANCE)/jobs.sqlite3-shm
+	rm -rf $(INSTANCE)/mail
+	$(FLASK) db upgrade
+	$(FLASK) demo load
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

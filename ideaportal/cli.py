@@ -62,7 +62,7 @@ def demo():
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has ideas.")
 def demo_load(if_empty: bool):
-    """Load categories, users, ~60 ideas, votes and comments."""
+    """Load categories, users, about 70 ideas (some in Storm Sessions), votes and comments."""
     from . import demo as demo_data
 
     if if_empty and not demo_data.is_empty():

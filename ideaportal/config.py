@@ -48,6 +48,7 @@ class Config:
     VERIFY_LINK_SECONDS = 7 * 24 * 60 * 60
     RESET_LINK_SECONDS = 60 * 60
     EMAIL_CHANGE_LINK_SECONDS = 24 * 60 * 60
+    VOTE_INTENT_SECONDS = 60 * 60  # a visitor's vote waits this long for them to log in or register
 
     PAGE_SIZE = 20
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request

@@ -8,6 +8,7 @@ from . import rules
 from .comments.services import add_comment
 from .extensions import db
 from .follows.services import follow
+from .ideas.queries import site_totals
 from .ideas.services import cast_vote, recount_all, submit_idea
 from .merges.services import merge_idea
 from .models import (
@@ -148,7 +149,6 @@ def load(seed: int = 7) -> str:
     members = [user_id for user_id, role in users.values() if role == "member"]
     pm_id = users["priya_pm"][0]
     status_pool = [slug for slug, weight in STATUS_WEIGHTS.items() for _ in range(weight)]
-    idea_count = 0
     for slug, titles in IDEAS.items():
         for title in titles:
             created = now - timedelta(days=rng.uniform(1, 120), minutes=rng.uniform(0, 600))
@@ -169,14 +169,16 @@ def load(seed: int = 7) -> str:
             if status != "new":
                 changed = created + (now - created) * rng.uniform(0.2, 0.8)
                 _answer(idea.id, statuses["new"], statuses[status], pm_id, status, changed)
-            idea_count += 1
     _activity_dates()
     db.session.commit()
     recount_all()
     _team_work(rng, users, members, pm_id)
     _campaigns(rng, members, pm_id, categories, statuses)
+    totals = site_totals()  # the home page's own count: the Storm Sessions' ideas too, a merged duplicate not
+    in_sessions = len(OPEN_SESSION["ideas"]) + len(PAST_SESSION["ideas"])
     return (
-        f"Loaded {idea_count} ideas in {len(categories)} categories by {len(users)} users. "
+        f"Loaded {totals.ideas} ideas ({in_sessions} of them in Storm Sessions) "
+        f"in {len(categories)} categories by {len(users)} users, with {totals.votes} votes cast. "
         f"Log in as pm@example.com, admin@example.com or sam@example.com "
         f"with the password {DEMO_PASSWORD!r}."
     )

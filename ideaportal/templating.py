@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["staff_nav"] = staff_nav
     app.jinja_env.globals["staff_waiting"] = staff_waiting
     app.jinja_env.globals["public_nav"] = public_nav
+    app.jinja_env.globals["footer_nav"] = footer_nav
     app.jinja_env.globals["unread_notifications"] = unread_notifications
 
 
@@ -42,22 +43,36 @@ def unread_notifications() -> int:
     return unread_count(current_user.id) if current_user.is_authenticated else 0
 
 
-# The public sections in the header: (endpoint, label). A section shows once its blueprint exists.
+# The public sections in the header and in the footer: (endpoint, label). A section shows once its blueprint exists.
 PUBLIC_SECTIONS = [
-    ("ideas.index", "Browse ideas"),
+    ("ideas.index", "Ideas"),
     ("leaderboard.index", "Leaderboard"),
     ("roadmap.index", "Roadmap"),
     ("campaigns.index", "Storm Sessions"),
 ]
+FOOTER_SECTIONS = [
+    ("roadmap.implemented", "Shipped"),
+    ("stats.index", "Stats"),
+    ("feeds.ideas", "New ideas feed (Atom)"),
+]
+
+
+def _nav(sections: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+    return [
+        (url_for(endpoint), label, request.endpoint == endpoint)
+        for endpoint, label in sections
+        if endpoint in current_app.view_functions
+    ]
 
 
 def public_nav() -> list[tuple[str, str, bool]]:
     """(url, label, is current) for the public sections that exist."""
-    return [
-        (url_for(endpoint), label, request.endpoint == endpoint)
-        for endpoint, label in PUBLIC_SECTIONS
-        if endpoint in current_app.view_functions
-    ]
+    return _nav(PUBLIC_SECTIONS)
+
+
+def footer_nav() -> list[tuple[str, str, bool]]:
+    """(url, label, is current) for the footer's links: what was shipped, the numbers, the feeds."""
+    return _nav(FOOTER_SECTIONS)
 
 
 # The staff area's sections: (endpoint, label, roles). A section shows once its blueprint exists.

@@ -44,8 +44,19 @@ def skip_or_fail(reason: str):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Skips summed up by reason, one line each, rather than a line per skipped test."""
     skipped = terminalreporter.stats.get("skipped", [])
-    if REQUIRE_ALL and skipped:
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    terminalreporter.section("skipped, by reason", sep="-")
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{count:>5}  {reason}")
+    if REQUIRE_ALL:
         terminalreporter.write_line(f"IDEAPORTAL_REQUIRE_ALL=1: {len(skipped)} test(s) were skipped", red=True)
 
 

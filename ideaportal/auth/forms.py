@@ -33,6 +33,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords don't match.")],
     )
     next = HiddenField()
+    vote = HiddenField()  # a visitor's vote waiting for the account (ideas/intents.py)
 
 
 class LoginForm(FlaskForm):
@@ -40,6 +41,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Remember me on this device")
     next = HiddenField()
+    vote = HiddenField()  # a visitor's vote waiting for the login (ideas/intents.py)
 
 
 

@@ -35,9 +35,17 @@ def unauthorized():
     else:
         back = safe_next(request.form.get("next")) or safe_next(request.args.get("next")) or "/"
         reason = "Please log in to do that. You'll come back to the page you were on, to try again."
-    login_url = url_for("auth.login", next=back)
+    if request.endpoint == "ideas.vote" and request.form.get("value") in ("1", "-1"):
+        # A vote is kept, signed, in the login page's address and cast once the visitor has signed in.
+        from ..ideas.intents import login_url as vote_login_url
+
+        login_url = vote_login_url(request.view_args["idea_id"], int(request.form["value"]), back)
+        reason = None  # the login page says which vote waits
+    else:
+        login_url = url_for("auth.login", next=back)
     if wants_json():
         error = {"code": "login_required", "message": "Please log in to do that."}
         return jsonify(error=error, login_url=login_url), 401
-    flash(reason, "info")
+    if reason:
+        flash(reason, "info")
     return redirect(login_url)

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..forms import ActionForm, checked_action_form
+from ..ideas import intents
 from ..limits import per_address
 from ..web import form_error, redirect_back, safe_next
 from . import services, sessions
@@ -27,21 +28,24 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = RegisterForm(next=request.args.get("next"))
+    form = RegisterForm(next=request.args.get("next"), vote=request.args.get("vote"))
+    intent, intent_problem = waiting_vote(form.vote.data)
     if form.validate_on_submit():
         try:
             if current_app.config["EMAIL_VERIFICATION"]:
                 services.sign_up(email=form.email.data, username=form.username.data, password=form.password.data)
                 # The same page whether the address was new or already had an account (which gets an email).
-                return render_template("auth/check_email.html", email=form.email.data.strip(), why="register")
+                return render_template("auth/check_email.html", email=form.email.data.strip(), why="register",
+                                       intent=intent)
             user = services.register(email=form.email.data, username=form.username.data, password=form.password.data)
         except DomainError as error:
             form_error(form, error)
         else:
             sign_in(user, remember=False)
             flash(f"Welcome, {user.username}! Your account is ready.", "success")
-            return redirect_back("main.home")
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+            return back_after_vote(form.vote.data, user.id)
+    return render_template("auth/register.html", form=form, intent=intent, intent_problem=intent_problem), \
+        400 if form.errors else 200
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -101,7 +105,8 @@ def reset_password(token: str):
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-    form = LoginForm(next=request.args.get("next"))
+    form = LoginForm(next=request.args.get("next"), vote=request.args.get("vote"))
+    intent, intent_problem = waiting_vote(form.vote.data)
     if form.validate_on_submit():
         try:
             user = services.authenticate(email=form.email.data, password=form.password.data)
@@ -110,9 +115,33 @@ def login():
         else:
             sign_in(user, remember=form.remember.data)
             flash(f"Welcome back, {user.username}.", "success")
-            return redirect_back("main.home")
+            return back_after_vote(form.vote.data, user.id)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, intent=intent, intent_problem=intent_problem), status
+
+
+def waiting_vote(token: str | None) -> tuple[intents.VoteIntent | None, str | None]:
+    """The vote a visitor pressed before logging in, or why it can't be kept: for the page to say."""
+    if not token:
+        return None, None
+    try:
+        return intents.read_intent(token), None
+    except DomainError as error:
+        return None, error.message
+
+
+def back_after_vote(token: str | None, user_id: int):
+    """Cast the vote that waited for this sign-in, if any (saying how it went), then go back to `next`."""
+    if not token:
+        return redirect_back("main.home")
+    try:
+        intent = intents.cast_intent(token, voter_id=user_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect_back("main.home")
+    flash(f"Your vote {intent.direction} “{intent.title}” was counted.", "success")
+    back = safe_next(request.form.get("next")) or url_for("ideas.detail", idea_id=intent.idea_id)
+    return redirect(f"{back.split('#')[0]}#idea-{intent.idea_id}")
 
 
 @bp.post("/logout")

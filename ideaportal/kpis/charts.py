@@ -28,8 +28,10 @@ class Column:
     y: float
     width: float
     height: float
-    centre: float
+    centre: float  # of the column's group: where its label goes
     show_label: bool
+    series: int = 0  # which series, in a chart of several side by side
+    tip: str = ""  # "label: value" (with the series' name when there are several), shown on hover
 
 
 @dataclass(frozen=True)
@@ -118,21 +120,35 @@ def nice_ticks(maximum: float, intervals: int = 4) -> list[int]:
 def column_chart(points: Sequence[tuple[str, int]], *, width: int = CHART_WIDTH,
                  height: int = COLUMN_CHART_HEIGHT, label_every: int = 4) -> ColumnChart:
     """Vertical bars on a 0-based axis; every `label_every`-th label (counted from the last) is shown."""
+    return grouped_column_chart([label for label, _ in points], [("", [value for _, value in points])],
+                                width=width, height=height, label_every=label_every)
+
+
+def grouped_column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *,
+                         width: int = CHART_WIDTH, height: int = COLUMN_CHART_HEIGHT,
+                         label_every: int = 4) -> ColumnChart:
+    """A group of columns per label, one per series (name, values), side by side on a shared 0-based axis;
+    every `label_every`-th label (counted from the last) is shown."""
     left, right = COLUMN_MARGIN["left"], width - COLUMN_MARGIN["right"]
     top, bottom = COLUMN_MARGIN["top"], height - COLUMN_MARGIN["bottom"]
-    ticks = nice_ticks(max((value for _, value in points), default=0))
+    ticks = nice_ticks(max((value for _, values in series for value in values), default=0))
     scale = (bottom - top) / ticks[-1]
-    slot = (right - left) / max(len(points), 1)
-    bar_width = slot * 0.7
+    slot = (right - left) / max(len(labels), 1)
+    group_width = slot * 0.7
+    bar_width = group_width / max(len(series), 1)
     columns = []
-    for index, (label, value) in enumerate(points):
-        bar_height = value * scale
-        x = left + index * slot + (slot - bar_width) / 2
-        columns.append(Column(
-            label=label, value=value, x=_r(x), y=_r(bottom - bar_height), width=_r(bar_width),
-            height=_r(bar_height), centre=_r(x + bar_width / 2),
-            show_label=(len(points) - 1 - index) % label_every == 0,
-        ))
+    for index, label in enumerate(labels):
+        group_x = left + index * slot + (slot - group_width) / 2
+        for number, (name, values) in enumerate(series):
+            value = values[index]
+            bar_height = value * scale
+            x = group_x + number * bar_width
+            columns.append(Column(
+                label=label, value=value, x=_r(x), y=_r(bottom - bar_height), width=_r(bar_width),
+                height=_r(bar_height), centre=_r(group_x + group_width / 2),
+                show_label=number == 0 and (len(labels) - 1 - index) % label_every == 0,
+                series=number, tip=f"{label}{', ' + name if len(series) > 1 else ''}: {value:,}",
+            ))
     return ColumnChart(
         width=width, height=height, left=left, right=right, top=top, bottom=bottom,
         ticks=[Tick(value, _r(bottom - value * scale)) for value in ticks], columns=columns,

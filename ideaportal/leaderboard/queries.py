@@ -5,7 +5,7 @@ began, read from the covering index `ix_vote_window (created_at, idea_id, value)
 use the stored score. Contributor points sum each author's public ideas in one grouped pass.
 """
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import case, func, literal, select
@@ -48,9 +48,11 @@ class RankedIdea:
     status_slug: str
     status_label: str
     status_kind: str
-    score: int  # lifetime net votes
+    score: int  # lifetime votes (up minus down)
     created_at: datetime
-    votes: int  # net votes in the section's window (the lifetime score for all time)
+    votes: int  # votes (up minus down) in the section's window (the lifetime score for all time)
+    age_days: float | None = None  # on the rising board: what its weight is made of
+    rising: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,14 @@ def leaderboard(scope: Scope, *, now: datetime, limit: int = BOARD_SIZE) -> Lead
     shown = idea_rows({idea_id for pairs in ranked.values() for idea_id, _ in pairs})
     sections = {name: [RankedIdea(**shown[idea_id], votes=votes) for idea_id, votes in pairs]
                 for name, pairs in ranked.items()}
+    sections["rising"] = [with_weight(idea, now) for idea in sections["rising"]]
     return Leaderboard(scope, now, **sections, contributors=top_contributors(scope=scope, limit=limit))
+
+
+def with_weight(idea: RankedIdea, now: datetime) -> RankedIdea:
+    """A rising idea with its age and weight (`rules.rising_score`), so the board shows why it ranks where it does."""
+    age = rules.age_in_days(idea.created_at, now)
+    return replace(idea, age_days=age, rising=rules.rising_score(idea.votes, age))
 
 
 def _scoped(query, scope: Scope):

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..forms import optional_record_id, record_id
 
 RESPONSE_MAX = NOTE_MAX = 5_000
-RESPONSE_HELP = ("Shown on the idea's public page as the official response. Markdown works. "
+RESPONSE_HELP = ("Shown on the idea's public page as the official answer. Markdown works. "
                  "Required for: {required}.")
 
 

@@ -11,6 +11,11 @@ function updateVoteWidget(form, tally) {
     button.setAttribute("aria-pressed", String(pressed));
     button.value = pressed ? "0" : String(direction); // pressing again withdraws the vote
   }
+  const state = form.querySelector("[data-vote-state]");
+  if (state) { // "Voted · Undo" while the member has a vote here
+    state.hidden = !tally.my_vote;
+    state.querySelector("[data-vote-label]").textContent = tally.my_vote === -1 ? "Voted down" : "Voted";
+  }
   if (tally.budget_left !== undefined) { // a Storm Session's votes left, shown on its pages
     for (const left of document.querySelectorAll("[data-budget-left]")) left.textContent = tally.budget_left;
   }
@@ -209,3 +214,18 @@ document.addEventListener("submit", (event) => {
 });
 setUpSimilarIdeas();
 setUpBulkSelection();
+
+// The header's menus (<details data-menu>) work without a script; with one, Escape or a click elsewhere
+// closes an open menu, as people expect of a menu.
+function closeMenus(except, restoreFocus) {
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    if (except && menu.contains(except)) continue;
+    const hadFocus = menu.contains(document.activeElement);
+    menu.open = false;
+    if (restoreFocus && hadFocus) menu.querySelector("summary").focus();
+  }
+}
+document.addEventListener("click", (event) => closeMenus(event.target, false));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closeMenus(null, true);
+});

@@ -48,3 +48,11 @@ def shoot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return save
+
+
+def account_menu(page):
+    """The header's menu of the signed-in member, open: on wide screens it folds under their name."""
+    toggle = page.locator(".user-menu > summary")
+    if toggle.is_visible() and not page.locator(".user-menu[open]").count():
+        toggle.click()
+    return page.locator(".user-menu")

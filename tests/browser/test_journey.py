@@ -2,7 +2,12 @@
 import itertools
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.conftest import account_menu
+from tests.browser.test_accessibility import serious_violations
 
 _number = itertools.count(1)
 
@@ -15,7 +20,7 @@ def register(page, base: str) -> str:
     page.get_by_label("Password", exact=True).fill("violet tractor umbrella")
     page.get_by_label("Confirm password").fill("violet tractor umbrella")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+    expect(account_menu(page).get_by_text(f"Signed in as {name}")).to_be_visible()
     return name
 
 
@@ -60,22 +65,65 @@ def test_register_submit_vote_comment_and_read_anonymously(page, demo_server, sh
     expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
     shoot(page, "idea-with-comment")
 
-    page.get_by_role("button", name="Log out").click()
+    account_menu(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
     page.goto(my_idea_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Let me export my ideas as CSV")
     expect(page.get_by_text("one row per idea")).to_be_visible()
 
 
-def test_anonymous_vote_goes_to_login_and_returns(page, demo_server):
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_visitors_vote_is_counted_after_logging_in(browser, demo_server, shoot, javascript):
     base = demo_server.url
+    with demo_server.app.app_context():  # a member with no votes yet, so the count moves by one
+        email = factories.user(username=f"visitor{'js' if javascript else 'nojs'}").email
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
     page.goto(f"{base}/ideas?sort=top")
-    page.locator("article.idea-card").first.get_by_role("button", name=re.compile("^Vote up")).click()
-    expect(page).to_have_url(re.compile(r"/auth/login\?next="))
-    page.get_by_label("Email").fill("sam@example.com")
-    page.get_by_label("Password").fill("demo-portal-passphrase")
+    card = page.locator("article.idea-card").nth(5)
+    title = card.locator(".idea-card__title").inner_text()
+    before = int(card.locator("[data-score]").inner_text())
+    card.get_by_role("button", name=re.compile("^Vote up")).click()
+    expect(page).to_have_url(re.compile(r"/auth/login\?next=.*&vote="))
+    expect(page.locator(".vote-waiting")).to_have_text(f"You'll vote for “{title}” after logging in.")
+    if javascript:  # axe runs as a script in the page
+        assert serious_violations(page) == []
+    shoot(page, f"login-with-waiting-vote-{'js' if javascript else 'nojs'}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base}/ideas?sort=top")
+    expect(page).to_have_url(re.compile(r"/ideas\?sort=top#idea-\d+$"))
+    expect(page.get_by_text(f"Your vote for “{title}” was counted.")).to_be_visible()
+    card = page.locator("article.idea-card").filter(has=page.get_by_role("link", name=title, exact=True))
+    expect(card.get_by_role("button", name=re.compile("^Vote up"))).to_have_attribute("aria-pressed", "true")
+    expect(card.locator("[data-score]")).to_have_text(str(before + 1))
+    expect(card.locator("[data-vote-state]")).to_contain_text("Voted")
+    if javascript:
+        assert serious_violations(page) == []
+    shoot(page, f"vote-counted-after-login-{'js' if javascript else 'nojs'}")
+    context.close()
+
+
+def test_a_pressed_vote_says_voted_and_undo_takes_it_back(page, demo_server):
+    base = demo_server.url
+    register(page, base)
+    page.goto(f"{base}/ideas?sort=new")
+    card = page.locator("article.idea-card").nth(2)
+    title = card.locator(".idea-card__title").inner_text()
+    before = int(card.locator("[data-score]").inner_text())
+    state = card.locator("[data-vote-state]")
+    expect(state).to_be_hidden()
+    card.get_by_role("button", name=f"Vote up “{title}”").click()
+    expect(state).to_be_visible()
+    expect(state.locator("[data-vote-label]")).to_have_text("Voted")
+    undo = card.get_by_role("button", name=f"Undo my vote on “{title}”")
+    undo.click()
+    expect(state).to_be_hidden()
+    expect(card.locator("[data-score]")).to_have_text(str(before))
+    card.get_by_role("button", name=f"Vote down “{title}”").click()
+    expect(state.locator("[data-vote-label]")).to_have_text("Voted down")
+    page.reload()
+    expect(card.locator("[data-vote-state]")).to_contain_text("Voted down")  # the server says the same
 
 
 def test_voting_works_without_javascript(browser, demo_server):

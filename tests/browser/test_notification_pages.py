@@ -10,6 +10,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.conftest import account_menu
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_journey import register
 
@@ -114,7 +115,7 @@ def test_status_change_rings_the_bell_and_leads_to_the_answer(page, demo_server,
     expect(page.get_by_role("button", name="Mark all read")).to_have_count(0)
     shoot(page, "notifications-read-1366")
 
-    page.get_by_role("link", name="My activity").click()
+    account_menu(page).get_by_role("link", name="My activity").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My activity")
     voted = page.get_by_role("region", name="Ideas I voted on")
     entry = voted.locator(".activity-item").filter(has=page.get_by_role("link", name=title))

@@ -4,6 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import account_menu
 from tests.browser.test_accessibility import serious_violations
 
 DEMO_IDEA = "Offline mode for the mobile app"
@@ -14,7 +15,7 @@ def log_in(page, base: str) -> None:
     page.get_by_label("Email").fill("noor@example.com")
     page.get_by_label("Password").fill("demo-portal-passphrase")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Signed in as noor")).to_be_visible()
+    expect(account_menu(page).get_by_text("Signed in as noor")).to_be_visible()
 
 
 def test_searching_from_the_header_highlights_the_matches(page, demo_server, shoot):

@@ -57,7 +57,7 @@ def test_pm_answers_an_inbox_item_and_the_customer_sees_it(browser, demo_server,
 
     customer.goto(idea_url)
     timeline = customer.locator(".timeline")
-    expect(timeline.get_by_text("Official response")).to_be_visible()
+    expect(timeline.get_by_text("Official answer")).to_be_visible()
     expect(timeline.locator("strong", has_text="planned")).to_be_visible()
     expect(customer.locator(".idea .badge").first).to_have_text("Planned")
     shoot(customer, "idea-answered")

@@ -19,7 +19,7 @@ PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605
 
 
 def signed_in(client, user) -> bool:
-    return f'<strong>{user.username}</strong></a></span>' in client.get("/").text
+    return f'Signed in as <a href="/users/{user.username}"><strong>{user.username}</strong></a>' in client.get("/").text
 
 
 def log_in(app, user, *, remember=False, agent=FIREFOX):

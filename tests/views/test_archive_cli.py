@@ -37,7 +37,7 @@ def test_archive_stale_moves_idle_ideas_with_a_public_response(runner, client, a
     assert "Archived 1 idea(s) idle for 3 month(s)." in result.output
     assert (status_slug(stale), status_slug(recent)) == ("archived", "new")
     public = client.get(f"/ideas/{stale}", follow_redirects=True).text
-    assert "Archived: no <em>interest</em>." in public and "Official response" in public
+    assert "Archived: no <em>interest</em>." in public and "Official answer" in public
     entry = db.session.scalar(select(AuditEntry))
     assert (entry.actor_id, entry.action, entry.target_id) == (None, "idea.status", stale)
 

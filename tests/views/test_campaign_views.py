@@ -259,7 +259,8 @@ def test_ideas_of_a_closed_session_show_their_score_without_vote_buttons(client,
     listing = client.get("/ideas").text
     for idea in (still_open, outside):  # open ideas keep the no-JS form and its buttons
         widget = vote_widget(listing, idea.id)
-        assert f'action="/ideas/{idea.id}/vote" data-vote' in widget and widget.count("<button") == 2
+        # up, down, and Undo (hidden until there is a vote)
+        assert f'action="/ideas/{idea.id}/vote" data-vote' in widget and widget.count("<button") == 3
         assert "Votes are final" not in widget
 
 

@@ -44,8 +44,9 @@ def test_set_role_refuses_unknown_roles(runner, app):
 def test_demo_load_builds_a_living_portal_once(runner, app):
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.exit_code == 0, result.output
-    # 60 ideas, 6 in the open Storm Session and 5 in the past one.
+    # 60 ideas, 6 in the open Storm Session and 5 in the past one; the summary says what the home page will.
     assert db.session.scalar(select(func.count(Idea.id)).where(public_ideas())) == 71
+    assert result.output.startswith("Loaded 71 ideas (11 of them in Storm Sessions) in 6 categories")
     assert db.session.scalar(select(func.count(Idea.id)).where(Idea.merged_into_id.is_not(None))) == 1
     assert db.session.scalar(select(func.count(Category.id))) == 6
     # Something for each staff page: open flags, notes, owners, followers.

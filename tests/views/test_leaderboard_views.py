@@ -31,7 +31,7 @@ def voted(idea, voters, *, days_ago: float = 1) -> None:
     db.session.commit()
 
 
-def test_anonymous_visitors_see_every_section_in_order(client, app):
+def test_each_board_is_a_tab_of_its_own(client, app):
     voters = [factories.user() for _ in range(4)]
     writer = factories.user(username="writer")
     recent = factories.idea(author=writer, title="Recently loved idea")
@@ -41,34 +41,70 @@ def test_anonymous_visitors_see_every_section_in_order(client, app):
     response = client.get("/leaderboard")
     assert response.status_code == 200
     page = response.text
-    assert titles(section(page, "board-week-title")) == ["Recently loved idea"]
-    assert titles(section(page, "board-month-title")) == ["Loved last month", "Recently loved idea"]
-    assert titles(section(page, "board-all-time-title")) == ["Loved last month", "Recently loved idea"]
+    assert titles(section(page, "board-week-title")) == ["Recently loved idea"]  # the first tab by default
     assert "+3 this week" in section(page, "board-week-title")
-    assert "+5 net votes" in section(page, "board-all-time-title")
-    contributors = section(page, "contributors-title")
+    assert 'aria-labelledby="board-month-title"' not in page and 'id="contributors-title"' not in page
+    tabs = re.sub(r"\s+", " ", re.search(r'<nav class="tabs[^"]*" aria-label="Boards">.*?</nav>', page, re.S).group(0))
+    assert '<a href="/leaderboard" aria-current="page">This week</a>' in tabs
+    assert '<a href="/leaderboard?board=rising" >Rising</a>' in tabs
+    month = client.get("/leaderboard?board=month").text
+    assert titles(section(month, "board-month-title")) == ["Loved last month", "Recently loved idea"]
+    assert 'aria-labelledby="board-week-title"' not in month
+    all_time = client.get("/leaderboard?board=all-time").text
+    assert titles(section(all_time, "board-all-time-title")) == ["Loved last month", "Recently loved idea"]
+    assert "+5 votes" in section(all_time, "board-all-time-title")
+    contributors = section(client.get("/leaderboard?board=contributors").text, "contributors-title")
     assert '<a href="/users/writer">writer</a>' in contributors
     assert '<th scope="col" class="number">Points</th>' in contributors
     assert '<a href="/leaderboard" aria-current="page">Leaderboard</a>' in page
 
 
-def test_an_empty_portal_explains_each_empty_section(client, app):
-    page = client.get("/leaderboard").text
-    for message in ("No votes in the last 7 days yet.", "No votes in the last 30 days yet.",
-                    "No idea is rising right now.", "No idea has a positive score yet.",
-                    "Nobody has earned points yet."):
-        assert message in page
+def test_rising_shows_what_each_idea_weighs(client, app):
+    voters = [factories.user() for _ in range(6)]
+    young = factories.idea(title="Young and rising")
+    old = factories.idea(title="Old but loved")
+    db.session.execute(update(Idea).where(Idea.id == old.id).values(created_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    voted(young, voters[:3], days_ago=0.1)
+    voted(old, voters, days_ago=0.1)
+    board = section(client.get("/leaderboard?board=rising").text, "board-rising-title")
+    assert titles(board) == ["Young and rising", "Old but loved"]  # +4 outranks +7: the weights say why
+    weights = [re.sub(r"\s+", " ", weight) for weight in re.findall(r'<p class="board__weight">(.*?)</p>', board, re.S)]
+    assert re.fullmatch(r"Weight <strong>1\.\d\d</strong> = 4 ÷ \(0\.\d days \+ 2\)<sup>1\.5</sup> ?", weights[0])
+    assert re.fullmatch(r"Weight <strong>0\.04</strong> = 7 ÷ \(30\.\d days \+ 2\)<sup>1\.5</sup> ?", weights[1])
+    assert "to the power 1.5" in board
+
+
+def test_the_tab_and_the_filters_keep_each_other(client, app):
+    factories.category(slug="apps", name="Mobile apps")
+    page = client.get("/leaderboard?board=rising&category=apps").text
+    assert '<input type="hidden" name="board" value="rising">' in page
+    assert 'href="/leaderboard?board=month&amp;category=apps"' in page
+    assert '<a href="/leaderboard?board=rising">Clear filters</a>' in page
+
+
+def test_an_unknown_board_is_a_clear_400(client, app):
+    response = client.get("/leaderboard?board=nope")
+    assert response.status_code == 400
+    assert "There is no board &#39;nope&#39;. Choose one of the tabs." in response.text
+
+
+def test_an_empty_portal_explains_each_empty_board(client, app):
+    for board, message in (("week", "No votes in the last 7 days yet."), ("month", "No votes in the last 30 days yet."),
+                           ("rising", "No idea is rising right now."), ("all-time", "No idea has more votes up than down yet."),
+                           ("contributors", "Nobody has earned points yet.")):
+        assert message in client.get(f"/leaderboard?board={board}").text
 
 
 def test_the_category_filter_narrows_the_board_and_says_so(client, app):
     apps = factories.category(slug="apps", name="Mobile apps")
     factories.idea(category_row=apps, title="An apps idea")
     factories.idea(title="Somewhere else entirely")
-    page = client.get("/leaderboard?category=apps").text
+    page = client.get("/leaderboard?board=all-time&category=apps").text
     assert titles(section(page, "board-all-time-title")) == ["An apps idea"]
     assert "Counting only ideas in <strong>Mobile apps</strong>" in page
     assert '<option value="apps" selected>Mobile apps</option>' in page
-    assert '<a href="/leaderboard">Clear filters</a>' in page
+    assert '<a href="/leaderboard?board=all-time">Clear filters</a>' in page
 
 
 def test_the_campaign_filter_appears_once_a_storm_session_exists_and_narrows_the_board(client, app):
@@ -82,7 +118,7 @@ def test_the_campaign_filter_appears_once_a_storm_session_exists_and_narrows_the
     db.session.commit()
     db.session.execute(update(Idea).where(Idea.id == idea.id).values(campaign_id=session.id))
     db.session.commit()
-    page = client.get("/leaderboard?campaign=spring").text
+    page = client.get("/leaderboard?board=all-time&campaign=spring").text
     assert '<option value="spring" selected>Spring ideas</option>' in page
     assert titles(section(page, "board-all-time-title")) == ["Asked for in the session"]
     assert "from the Storm Session <strong>Spring ideas</strong>" in page
@@ -102,14 +138,14 @@ def test_an_unknown_filter_is_a_clear_400(client, app, query, message):
 
 def test_empty_filters_mean_everything(client, app):
     factories.idea(title="Shown with empty filters")
-    page = client.get("/leaderboard?category=&campaign=").text
+    page = client.get("/leaderboard?board=all-time&category=&campaign=").text
     assert titles(section(page, "board-all-time-title")) == ["Shown with empty filters"]
     assert "Counting only ideas" not in page
 
 
 def test_user_text_is_escaped_on_the_board(client, app):
     factories.idea(title="<script>alert(1)</script> on the board")
-    page = client.get("/leaderboard").text
+    page = client.get("/leaderboard?board=all-time").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; on the board" in page
     assert "<script>alert(1)" not in page
 
@@ -138,7 +174,7 @@ def test_a_deactivated_authors_idea_stays_on_the_board_without_a_profile_link(cl
     factories.idea(author=author, title="Still a good idea")
     db.session.execute(update(User).where(User.id == author.id).values(is_active=False))
     db.session.commit()
-    page = client.get("/leaderboard").text
+    page = client.get("/leaderboard?board=all-time").text
     assert titles(section(page, "board-all-time-title")) == ["Still a good idea"]
     assert "by departed" in page and 'href="/users/departed"' not in page
-    assert "Nobody has earned points yet." in page
+    assert "Nobody has earned points yet." in client.get("/leaderboard?board=contributors").text

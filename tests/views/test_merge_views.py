@@ -46,7 +46,7 @@ def test_the_preview_shows_both_ideas_their_votes_and_shared_voters(client, auth
     source, target, _ = setup_pair(auth)
     page = flat(client.get(f"/admin/ideas/{source.id}/merge?into={target.id}").text)
     assert "Dark theme for the app" in page and "Night mode" in page
-    assert "3 up · 0 down (score 3)" in page and "1 up · 1 down (score 0)" in page
+    assert "3 votes (3 up · 0 down)" in page and "0 votes (1 up · 1 down)" in page
     assert f"<strong>1</strong> voter voted on both and keeps their vote on #{target.id}" in page
     assert f"<strong>2</strong> votes move to #{target.id}" in page
     assert f'<input type="hidden" name="into" value="{target.id}">' in page

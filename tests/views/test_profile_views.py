@@ -40,7 +40,7 @@ def test_a_profile_shows_ideas_comments_points_rank_and_badges(client, app):
     assert figure(page, "Rank") == "#1"
     assert figure(page, "Ideas") == "1" and figure(page, "Comments") == "1"
     assert figure(page, "Upvotes from others") == "10"
-    assert "11 net votes on their ideas, + 50 for 1 implemented." in page
+    assert "11 votes on their ideas, + 50 for 1 implemented." in page
     assert card_titles(page) == ["Shipped idea by noor"]
     assert "I would love this too." in page
     assert f'href="/ideas/{other.id}-someone-else-s-idea#comment-' in page
@@ -136,7 +136,7 @@ def test_a_deactivated_authors_name_is_not_linked_on_the_idea_page(client, app):
 
 def test_staff_profiles_say_they_are_the_product_team(client, app):
     factories.user(username="priya", role="pm")
-    assert '<span class="badge badge--official">Product team</span>' in client.get("/users/priya").text
+    assert '<span class="badge badge--team">Product team</span>' in client.get("/users/priya").text
 
 
 def test_a_deactivated_authors_name_is_plain_text_on_every_idea_card(client, app):

@@ -50,7 +50,7 @@ def test_roadmap_shows_each_column_as_a_section_with_cards_and_answers(client, p
     assert "Still new" not in page
     planned_card = section(page, "planned")
     assert "Coming in <strong>spring</strong>. #0" in planned_card
-    assert "Score <strong>1</strong> (1 up, 0 down)" in planned_card
+    assert "<strong>1</strong> vote (1 up, 0 down)" in planned_card
     assert re.search(r"Planned since\s*<time datetime=", planned_card)
     assert 'href="/roadmap?category=' in planned_card and "Mobile" in planned_card
 
@@ -156,6 +156,24 @@ def test_stats_page_says_the_numbers_in_plain_words(client, pm, author):
     assert "Half of the answered ideas heard back within <strong>less than a day</strong>" in page
     assert re.search(r"<strong>1</strong> idea is now implemented", page)
     assert '<th scope="col" class="number">First answered</th>' in page
+
+
+def test_stats_page_draws_its_weeks_as_an_accessible_chart_and_keeps_the_table(client, pm, author):
+    category = factories.category()
+    shipped(pm, author, category, 1)
+    factories.idea(author=author, category_row=category)
+    page = client.get("/stats").text
+    chart = re.search(r'<svg class="kpi-chart".*?</svg>', page, re.S).group(0)
+    assert 'role="img" aria-labelledby="stats-weeks-chart-title stats-weeks-chart-desc"' in chart
+    assert '<title id="stats-weeks-chart-title">Ideas shared and first answered, week by week</title>' in chart
+    desc = re.search(r'<desc id="stats-weeks-chart-desc">(.*?)</desc>', chart).group(1)
+    assert re.fullmatch(r"In the 12 weeks starting \d+ \w+ \d{4} to \d+ \w+ \d{4}, 2 ideas were shared and 1 got "
+                        r"their first answer; the most were shared in the week of \d+ \w+ \d{4}, 2\.", desc)
+    assert chart.count("<rect ") == 24  # a pair of columns a week
+    assert chart.count('kpi-chart__bar--series-1') == 12
+    assert re.search(r"<title>\d+ \w+, First answered: 1</title>", chart)
+    assert '<summary>The numbers, week by week</summary>' in page  # the same numbers as a table
+    assert page.count('<tr><th scope="row"><time') == 12
 
 
 def test_stats_page_of_an_empty_portal_invites_the_first_idea(client):

@@ -150,7 +150,7 @@ def test_a_status_change_with_an_answer_shows_on_the_public_page(client, app, pm
     public = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
     timeline = public.split('id="timeline-title"')[1].split("</section>")[0]
     assert "Planned</span>" in timeline and "<strong>spring</strong>" in timeline
-    assert "Official response" in timeline and "<strong>petra</strong>" in timeline
+    assert "Official answer" in timeline and "<strong>petra</strong>" in timeline
     client.post("/auth/logout")
     assert "<strong>spring</strong>" in client.get(f"/ideas/{idea.id}", follow_redirects=True).text
     assert audit_actions() == ["idea.status"]
