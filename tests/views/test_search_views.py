@@ -79,7 +79,7 @@ def test_a_search_that_finds_nothing_invites_the_idea(client, app):
     factories.idea(title="Export to CSV")
     page = client.get("/ideas", query_string={"q": "teleport"}).text
     assert "No ideas match your search. Try other or fewer words." in page
-    assert '<a href="/ideas/new">Submit it as a new idea</a>' in page
+    assert '<a href="/ideas/new?title=teleport">Submit it as a new idea</a>' in page  # the words start the form
     assert "Submit it as a new idea" not in client.get("/ideas", query_string={"q": "export"}).text
 
 
