@@ -1,4 +1,4 @@
-"""Command line: `flask --app ideaportal user|demo|ideas|bench ...`, calling the same services as the web."""
+"""Command line: `flask --app ideaportal user|demo|ideas|bench|counters ...`, calling the same services as the web."""
 import sys
 
 import click
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(bench)
     app.cli.add_command(worker)
     app.cli.add_command(mail)
+    app.cli.add_command(counters)
 
 
 def _fail(error: DomainError):
@@ -176,3 +177,35 @@ def mail_digest():
 
     click.echo(f"{len(queue_digests())} digest(s) queued.")
 
+
+@click.group(help="The stored numbers (counters, hot ranks, activity dates, the search index) against their rows.")
+def counters():
+    pass
+
+
+@counters.command("check")
+def counters_check():
+    """Report every stored number that disagrees with its rows; exit with status 1 if any does."""
+    from .counters import check
+
+    drifts = check()
+    _report(drifts, "drifted")
+    if drifts:
+        raise SystemExit(1)
+
+
+@counters.command("repair")
+def counters_repair():
+    """Recompute every drifted number from its rows, in one transaction."""
+    from .counters import repair
+
+    _report(repair(), "repaired")
+
+
+def _report(drifts, done: str) -> None:
+    for drift in drifts:
+        click.echo(f"{drift.kind}: {drift.count:,} {done}")
+        for example in drift.examples:
+            click.echo(f"  {example}")
+    if not drifts:
+        click.echo("No drift: every stored number agrees with its rows.")
