@@ -1,11 +1,16 @@
 # The two commands: `make run` serves the portal with demo data (and runs the worker); `make test` runs every test.
+# `make bench` measures the pages under gunicorn and wrk against a minimal baseline (README, "Benchmarks").
 PYTHON ?= python3
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app ideaportal
 
-.PHONY: run test install install-test migrate clean
+BENCH_DB ?= sqlite
+BENCH_SIZE ?= 10000
+BENCH_DURATION ?= 5s
+
+.PHONY: run test bench install install-test migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +39,10 @@ run: migrate
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Seeds (once per size) or reuses instance/bench-<size>.sqlite3 or the PostgreSQL database ideaportal_bench_<size>.
+bench: install
+	$(BIN)/python benchmarks/http/run.py --db $(BENCH_DB) --size $(BENCH_SIZE) --duration $(BENCH_DURATION) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
