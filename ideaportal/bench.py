@@ -3,7 +3,8 @@
 The data is what the services would have written: each idea's counters, hot rank, last activity
 and first response agree with its votes, comments and status changes (`counters check` finds no
 drift), bodies carry the HTML their Markdown renders to, and the search index holds every idea.
-Bench accounts do not follow ideas automatically, so no subscription or notification is owed.
+Bench accounts do not follow ideas automatically, so no subscription or notification is owed; the
+answers have no audit-log entries (the audit log is a record of what staff did, not a number).
 Large loads (BULK_FROM ideas and up) drop the secondary indexes and the search trigger while they
 insert and build them once at the end; PostgreSQL loads with COPY.
 """
@@ -111,7 +112,8 @@ def _reference(users: int, seed: int, now) -> _Reference:
     db.session.commit()
     return _Reference(
         user_ids=user_ids[:-1], pm_id=user_ids[-1], category_ids=category_ids,
-        status_kinds={row.id: row.kind for row in statuses},
+        # A duplicate is only ever made by a merge, which this data has none of.
+        status_kinds={row.id: row.kind for row in statuses if row.slug != rules.DUPLICATE_STATUS},
         status_labels={row.id: row.label for row in statuses},
         new_id=next(row.id for row in statuses if row.slug == rules.EDITABLE_STATUS),
         planned_id=next(row.id for row in statuses if row.slug == "planned"),

@@ -3,6 +3,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import joinedload
 
 from ideaportal import counters
 from ideaportal.bench import COMMON_WORD, seed
@@ -55,6 +56,8 @@ def test_bench_seed_stores_every_number_as_its_rows_say_on_both_databases(app):
     assert db.session.scalar(select(Idea.id).where(Idea.created_at == ideas[0].created_at)) == ideas[0].id
     assert db.session.scalar(select(func.count()).where(Vote.created_at == votes[0].created_at)) >= 1
     assert _matches(COMMON_WORD) == sum(COMMON_WORD in idea.body for idea in ideas) > 100
+    assert not any(idea.status.slug == "duplicate" for idea in db.session.scalars(  # only a merge makes one
+        select(Idea).options(joinedload(Idea.status))))
     assert counters.check() == []
 
 
