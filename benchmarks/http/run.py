@@ -335,11 +335,13 @@ def render(rows, checks: list[str], database_url: str, args) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
                             text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT,
-                           capture_output=True, text=True).stdout.strip()
+                           capture_output=True, text=True).stdout.split("\n")
+    edited = sorted(line[3:] for line in dirty if line.strip())
+    changed = f" with uncommitted edits to {', '.join(edited)}" if edited else ""
     lines = [
         f"# `make bench`: {args.db}, {args.size:,} ideas",
         "",
-        f"- When: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; commit `{commit}`{' (with local changes)' if dirty else ''}",
+        f"- When: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; commit `{commit}`{changed}",
         f"- Machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()}, "
         f"Python {platform.python_version()}, {database_version(database_url)}; load average at the end "
         f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}",
