@@ -88,6 +88,7 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, comments_per_idea: int 
     finally:
         if bulk:
             loader.restore_indexes(first_idea=next_idea)
+        loader.reset()
     loader.finish()
     return (f"Seeded {users:,} users, {ideas:,} ideas, {totals['vote']:,} votes, {totals['comment']:,} comments "
             f"and {totals['status_change']:,} status changes in {time.perf_counter() - started:.1f} s.")
@@ -200,13 +201,16 @@ class _Loader:
     def begin(self) -> None:
         pass
 
+    def reset(self) -> None:
+        """The connection's settings back as they were, even after a failure."""
+
     def finish(self) -> None:
         pass
 
 
 class _SqliteLoader(_Loader):
     def begin(self) -> None:
-        # Outside a transaction, where these pragmas take effect; the connection gets them back in finish().
+        # Outside a transaction, where these pragmas take effect; reset() gives the connection its own back.
         self.raw().execute("PRAGMA synchronous=OFF")
         self.raw().execute("PRAGMA foreign_keys=OFF")
 
@@ -242,10 +246,12 @@ class _SqliteLoader(_Loader):
         db.session.commit()
         self.saved = []
 
-    def finish(self) -> None:
-        db.session.commit()
+    def reset(self) -> None:
+        db.session.rollback()
         self.raw().execute("PRAGMA foreign_keys=ON")
         self.raw().execute("PRAGMA synchronous=NORMAL")
+
+    def finish(self) -> None:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
 
