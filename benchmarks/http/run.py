@@ -359,11 +359,15 @@ def render(rows, checks: list[str], database_url: str, args) -> str:
     ]
     for page, app_run, base_run in rows:
         who = "members (many)" if page.who == "voters" else page.who
+        latency = (f"{app_run.p50_ms:,.1f} ms | {app_run.p99_ms:,.1f} ms" if app_run.requests_per_second
+                   else f"none answered within {args.duration} | —")
         lines.append(
-            f"| {page.name} | {who} | {app_run.requests_per_second:,.1f} | {app_run.p50_ms:,.1f} ms | "
-            f"{app_run.p99_ms:,.1f} ms | {app_run.errors:,} | {base_run.requests_per_second:,.0f} | "
-            f"{app_run.requests_per_second / base_run.requests_per_second:.3f} |"
+            f"| {page.name} | {who} | {app_run.requests_per_second:,.1f} | {latency} | {app_run.errors:,} | "
+            f"{base_run.requests_per_second:,.0f} | {app_run.requests_per_second / base_run.requests_per_second:.3f} |"
         )
+    if any(not app_run.requests_per_second for _, app_run, _ in rows):
+        checks.append("A page that answered nothing within a run kept both workers busy for a while after it, "
+                      "so the baseline run right after it reads low.")
     lines += ["", *(f"- {check}" for check in checks), ""]
     return "\n".join(lines)
 
