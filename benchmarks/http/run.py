@@ -132,7 +132,7 @@ def ensure_seeded(database_url: str, size: int) -> None:
         print(f"Seeding {size:,} ideas (once; later runs of this size reuse them)...", flush=True)
         subprocess.run([*flask, "bench", "seed", "--ideas", str(size), "--users", str(max(50, size // 50)),
                         "--votes-per-idea", "10", "--comments-per-idea", "2"], env=env, check=True)
-    elif not query(database_url, "SELECT 1 FROM \"user\" WHERE email LIKE 'benchpm-%@example.com'"):
+    elif not query(database_url, "SELECT 1 FROM \"user\" WHERE email LIKE 'benchpm-%%@example.com'"):
         sys.exit(f"{database_url} has ideas but no bench accounts: give an empty database or a bench one.")
 
 
