@@ -8,24 +8,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.conftest import fresh_database, skip_or_fail
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_the_http_benchmark_runs_every_page_and_reports_it(tmp_path):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_http_benchmark_runs_every_page_and_reports_it(backend, tmp_path):
+    """On SQLite the runner seeds the empty database; on PostgreSQL it reuses one seeded before."""
     if not shutil.which("wrk"):
         skip_or_fail("wrk is not installed (apt-get install -y wrk)")
     out = tmp_path / "results.md"
     env = {**os.environ, "IDEAPORTAL_ARGON2_TIME_COST": "1", "IDEAPORTAL_ARGON2_MEMORY_COST": "8",
            "IDEAPORTAL_ARGON2_PARALLELISM": "1"}
-    done = subprocess.run(
-        [sys.executable, "benchmarks/http/run.py", "--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-         "--size", "60", "--duration", "1s", "--connections", "2", "--threads", "1", "--members", "3",
-         "--out", str(out)],
-        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
-    )
+    with fresh_database(backend, tmp_path) as url:
+        if backend == "postgresql":
+            flask = [sys.executable, "-m", "flask", "--app", "ideaportal"]
+            for command in (["db", "upgrade"], ["bench", "seed", "--ideas", "60", "--users", "50"]):
+                subprocess.run([*flask, *command], cwd=PROJECT, env={**env, "DATABASE_URL": url}, check=True,
+                               capture_output=True)
+        done = subprocess.run(
+            [sys.executable, "benchmarks/http/run.py", "--database-url", url, "--size", "60", "--duration", "1s",
+             "--connections", "2", "--threads", "1", "--members", "3", "--out", str(out)],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
+        )
     assert done.returncode == 0, done.stdout + done.stderr
     report = out.read_text()
     assert "| page | as | req/s | p50 | p99 | errors | baseline req/s | ratio |" in report
