@@ -1,4 +1,5 @@
 # The two commands: `make run` serves the portal with demo data (and runs the worker); `make test` runs every test.
+# `make bench` measures the pages under gunicorn and wrk against a minimal baseline (README, "Benchmarks").
 PYTHON ?= python3
 PORT ?= 5000
 VENV := .venv
@@ -6,7 +7,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app ideaportal
 INSTANCE := $(or $(IDEAPORTAL_INSTANCE_PATH),instance)
 
-.PHONY: run test install install-test migrate reset-demo clean
+BENCH_DB ?= sqlite
+BENCH_SIZE ?= 10000
+BENCH_DURATION ?= 5s
+
+.PHONY: run test bench install install-test migrate reset-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +50,10 @@ reset-demo: install
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Seeds (once per size) or reuses instance/bench-<size>.sqlite3 or the PostgreSQL database ideaportal_bench_<size>.
+bench: install
+	$(BIN)/python benchmarks/http/run.py --db $(BENCH_DB) --size $(BENCH_SIZE) --duration $(BENCH_DURATION) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -3,13 +3,11 @@
     .venv/bin/python benchmarks/bench_public.py --ideas 100000            # SQLite in a temp dir
     .venv/bin/python benchmarks/bench_public.py --ideas 100000 --database-url postgresql+psycopg://...
 
-Seeds synthetic ideas with `bench seed` and the KPI benchmark's history (every idea past `new`
-answered, with a status change to its status), then gives a third of the status changes a public
-response. Times whole anonymous requests through the Flask test client and reports medians, with
+Seeds synthetic ideas with `bench seed` (every idea past `new` answered, with a status change to
+its status), then gives a third of the status changes a longer public response. Times whole anonymous requests through the Flask test client and reports medians, with
 the statistics cache off, then the home page and /stats again with it on (STATS_CACHE_SECONDS).
 """
 from _timing import analyze, arguments, median_ms, seeded_app
-from bench_kpis import add_history
 from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
@@ -24,7 +22,6 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0], repeats=15).parse_args()
 
     with seeded_app(args, STATS_CACHE_SECONDS=0) as app:
-        print(add_history())
         db.session.execute(
             update(StatusChange).where(StatusChange.id % 3 == 0)
             .values(response=RESPONSE, response_html=f"<p>{RESPONSE}</p>")

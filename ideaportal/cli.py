@@ -1,4 +1,6 @@
-"""Command line: `flask --app ideaportal user|demo|ideas|bench ...`, calling the same services as the web."""
+"""Command line: `flask --app ideaportal user|demo|ideas|bench|counters ...`, calling the same services as the web."""
+import sys
+
 import click
 from flask import Flask
 
@@ -13,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(bench)
     app.cli.add_command(worker)
     app.cli.add_command(mail)
+    app.cli.add_command(counters)
 
 
 def _fail(error: DomainError):
@@ -115,13 +118,22 @@ def bench():
 @bench.command("seed")
 @click.option("--ideas", "idea_count", type=click.IntRange(1), default=10_000, show_default=True)
 @click.option("--users", "user_count", type=click.IntRange(1), default=1_000, show_default=True)
-@click.option("--votes-per-idea", type=click.IntRange(0), default=5, show_default=True)
+@click.option("--votes-per-idea", type=click.IntRange(0), default=5, show_default=True,
+              help="At most this many per idea; half of it on average.")
+@click.option("--comments-per-idea", type=click.IntRange(0), default=2, show_default=True,
+              help="At most this many per idea; half of it on average.")
 @click.option("--seed", type=int, default=1, show_default=True)
-def bench_seed(idea_count: int, user_count: int, votes_per_idea: int, seed: int):
-    """Bulk-insert synthetic users, ideas and votes with exact counters."""
+def bench_seed(idea_count: int, user_count: int, votes_per_idea: int, comments_per_idea: int, seed: int):
+    """Bulk-load synthetic members, ideas, votes, comments and answers, every stored number exact.
+
+    Every bench member's password is `bench-password-2026`; one product manager comes with them.
+    """
     from .bench import seed as seed_data
 
-    click.echo(seed_data(ideas=idea_count, users=user_count, votes_per_idea=votes_per_idea, seed=seed))
+    with click.progressbar(length=idea_count, label="Ideas", file=sys.stderr, show_pos=True, show_eta=True) as bar:
+        summary = seed_data(ideas=idea_count, users=user_count, votes_per_idea=votes_per_idea,
+                            comments_per_idea=comments_per_idea, seed=seed, progress=bar.update)
+    click.echo(summary)
 
 
 @click.command(help="Run the job engine's worker: mail, digests and scheduled work. Stop it with Ctrl-C.")
@@ -164,3 +176,36 @@ def mail_digest():
     from .notifications.services import queue_digests
 
     click.echo(f"{len(queue_digests())} digest(s) queued.")
+
+
+@click.group(help="The stored numbers (counters, hot ranks, activity dates, the search index) against their rows.")
+def counters():
+    pass
+
+
+@counters.command("check")
+def counters_check():
+    """Report every stored number that disagrees with its rows; exit with status 1 if any does."""
+    from .counters import check
+
+    drifts = check()
+    _report(drifts, "drifted")
+    if drifts:
+        raise SystemExit(1)
+
+
+@counters.command("repair")
+def counters_repair():
+    """Recompute every drifted number from its rows, in one transaction."""
+    from .counters import repair
+
+    _report(repair(), "repaired")
+
+
+def _report(drifts, done: str) -> None:
+    for drift in drifts:
+        click.echo(f"{drift.kind}: {drift.count:,} {done}")
+        for example in drift.examples:
+            click.echo(f"  {example}")
+    if not drifts:
+        click.echo("No drift: every stored number agrees with its rows.")

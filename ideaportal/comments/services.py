@@ -11,6 +11,7 @@ from ..errors import NotFound, PermissionDenied
 from ..extensions import db
 from ..follows.services import auto_follow
 from ..ideas.queries import public_ideas
+from ..ideas.services import activity_at
 from ..models import Comment, Idea, User, utcnow
 from ..notifications.events import CommentPosted
 from ..notifications.mentions import render_with_mentions
@@ -30,7 +31,7 @@ def add_comment(*, idea_id: int, author_id: int, body: str, official: bool = Fal
     now = utcnow()
     if official and not rules.is_staff(db.session.scalar(select(User.role).where(User.id == author_id)) or ""):
         raise PermissionDenied("Only the product team can post an official answer.", field="official")
-    counters = {"comment_count": Idea.comment_count + 1, "last_activity_at": now}
+    counters = {"comment_count": Idea.comment_count + 1, "last_activity_at": activity_at(now)}
     if official:
         counters["first_response_at"] = func.coalesce(Idea.first_response_at, now)
     counted = db.session.execute(

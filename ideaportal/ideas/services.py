@@ -1,7 +1,7 @@
 """Idea use cases: submit, edit, vote, recount. Each is one unit of work (`@use_case`)."""
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import rules
@@ -15,6 +15,11 @@ from ..text import check_visible, render_markdown
 from ..transaction import retrying, use_case
 
 VOTE_ATTEMPTS = 3
+
+
+def activity_at(now):
+    """`last_activity_at` moved to `now`, never back: a writer that waited for a lock may commit an earlier `now`."""
+    return case((Idea.last_activity_at < now, now), else_=Idea.last_activity_at)
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
             upvotes=Idea.upvotes + delta.upvotes,
             downvotes=Idea.downvotes + delta.downvotes,
             score=Idea.score + delta.score,
-            last_activity_at=utcnow(),
+            last_activity_at=activity_at(utcnow()),
         )
         .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at, Idea.campaign_id, Idea.status_id)
         .execution_options(synchronize_session=False)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from .. import audit, rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..ideas.services import recount
+from ..ideas.services import activity_at, recount
 from ..models import (
     Idea,
     IdeaMerge,
@@ -95,7 +95,7 @@ def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
-        update(Idea).where(Idea.id == target_id).values(last_activity_at=now)
+        update(Idea).where(Idea.id == target_id).values(last_activity_at=activity_at(now))
         .execution_options(synchronize_session=False)
     )
     response = f"Merged into #{target_id}: {markdown_text(target.title)}. Votes and followers moved there."

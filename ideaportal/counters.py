@@ -1,0 +1,252 @@
+"""Every stored number, recomputed from its source rows: `flask --app ideaportal counters check|repair`.
+
+What is stored and can drift: each idea's upvotes, downvotes and score (from its votes), its
+comment_count (visible comments), its hot rank (from score and creation time), its
+first_response_at (the first public answer: a status change with a response or an official
+comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
+"too early" is drift), and on SQLite the full-text index of titles and bodies. Everything else
+that looks like a total (site totals, leaderboard points, Storm Session vote budgets) is counted
+from the rows when it is read, so nothing of it is stored to drift.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, or_, select, text, union_all, update
+from sqlalchemy.exc import DatabaseError
+
+from . import rules
+from .extensions import db
+from .models import Comment, Idea, StatusChange, Vote
+from .transaction import use_case
+
+EXAMPLES = 3
+CHUNK = 500  # ids per UPDATE ... WHERE id IN (...)
+HOT_TOLERANCE = 1e-6  # hot ranks are rounded to 7 decimals; a float column may keep a few more
+
+
+@dataclass
+class Drift:
+    """One kind of stored number that disagrees with its rows: how many ideas, and a few of them."""
+
+    kind: str
+    count: int
+    examples: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list, repr=False)
+
+
+def check() -> list[Drift]:
+    """Each kind of stored number that has drifted from its rows (an empty list: none). Changes nothing."""
+    try:
+        return _find()
+    finally:
+        db.session.rollback()
+
+
+@use_case
+def repair() -> list[Drift]:
+    """Recompute every drifted number from its rows in one transaction; returns what had drifted."""
+    search = _search_index_drift()  # before the lock: the check writes, on a connection of its own
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Writers wait while the numbers are recomputed, so none moves between the count and the update.
+        db.session.execute(text("LOCK TABLE vote, comment, status_change IN SHARE MODE"))
+    else:  # a write first takes SQLite's lock for the whole transaction
+        db.session.execute(update(Idea).where(Idea.id == -1).values(score=Idea.score))
+    found = _find(search=False) + ([search] if search.count else [])
+    for drift in found:
+        for chunk in _chunks(drift.ids):
+            _REPAIRS[drift.kind](chunk)
+    if any(drift.kind in ("votes", "hot rank") for drift in found):
+        hot = _hot_rank_drift()
+        for chunk in _chunks(hot.ids):
+            _repair_hot_rank(chunk)
+    return found
+
+
+def _find(*, search: bool = True) -> list[Drift]:
+    drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift()]
+    if search:
+        drifts.append(_search_index_drift())
+    return [drift for drift in drifts if drift.count]
+
+
+def _votes():
+    return (
+        select(Vote.idea_id,
+               func.sum(case((Vote.value == 1, 1), else_=0)).label("ups"),
+               func.sum(case((Vote.value == -1, 1), else_=0)).label("downs"),
+               func.max(Vote.created_at).label("latest"))
+        .group_by(Vote.idea_id)
+        .subquery()
+    )
+
+
+def _comments():
+    visible = and_(Comment.deleted_at.is_(None), Comment.is_hidden.is_(False))
+    return (
+        select(Comment.idea_id, func.sum(case((visible, 1), else_=0)).label("visible"),
+               func.max(Comment.created_at).label("latest"))
+        .group_by(Comment.idea_id)
+        .subquery()
+    )
+
+
+def _answers():
+    answers = union_all(
+        select(StatusChange.idea_id, StatusChange.created_at).where(StatusChange.response != ""),
+        select(Comment.idea_id, Comment.created_at).where(Comment.is_official.is_(True)),
+    ).subquery()
+    return select(answers.c.idea_id, func.min(answers.c.created_at).label("first")).group_by(answers.c.idea_id) \
+        .subquery()
+
+
+def _collect(kind: str, query, describe) -> Drift:
+    drift = Drift(kind, 0)
+    for row in db.session.execute(query):
+        drift.count += 1
+        drift.ids.append(row.id)
+        if len(drift.examples) < EXAMPLES:
+            drift.examples.append(describe(row))
+    return drift
+
+
+def _vote_drift() -> Drift:
+    votes = _votes()
+    ups, downs = func.coalesce(votes.c.ups, 0), func.coalesce(votes.c.downs, 0)
+    query = (
+        select(Idea.id, Idea.upvotes, Idea.downvotes, Idea.score, ups.label("ups"), downs.label("downs"))
+        .outerjoin(votes, votes.c.idea_id == Idea.id)
+        .where(or_(Idea.upvotes != ups, Idea.downvotes != downs, Idea.score != ups - downs))
+        .order_by(Idea.id)
+    )
+    return _collect("votes", query, lambda row: (
+        f"idea {row.id}: stored +{row.upvotes} -{row.downvotes} = {row.score}, "
+        f"its votes +{row.ups} -{row.downs} = {row.ups - row.downs}"))
+
+
+def _comment_drift() -> Drift:
+    comments = _comments()
+    visible = func.coalesce(comments.c.visible, 0)
+    query = (
+        select(Idea.id, Idea.comment_count, visible.label("visible"))
+        .outerjoin(comments, comments.c.idea_id == Idea.id)
+        .where(Idea.comment_count != visible)
+        .order_by(Idea.id)
+    )
+    return _collect("comment counts", query, lambda row: (
+        f"idea {row.id}: stored {row.comment_count}, {row.visible} visible comment(s)"))
+
+
+def _first_response_drift() -> Drift:
+    answers = _answers()
+    query = (
+        select(Idea.id, Idea.first_response_at, answers.c.first)
+        .join(answers, answers.c.idea_id == Idea.id)
+        .where(or_(Idea.first_response_at.is_(None), Idea.first_response_at > answers.c.first))
+        .order_by(Idea.id)
+    )
+    return _collect("first response", query, lambda row: (
+        f"idea {row.id}: stored {row.first_response_at}, first answered {row.first}"))
+
+
+def _last_activity_drift() -> Drift:
+    votes, comments = _votes(), _comments()
+    query = (
+        select(Idea.id, Idea.last_activity_at, votes.c.latest.label("vote"), comments.c.latest.label("comment"))
+        .outerjoin(votes, votes.c.idea_id == Idea.id)
+        .outerjoin(comments, comments.c.idea_id == Idea.id)
+        .where(or_(Idea.last_activity_at < votes.c.latest, Idea.last_activity_at < comments.c.latest))
+        .order_by(Idea.id)
+    )
+    return _collect("last activity", query, lambda row: (
+        f"idea {row.id}: stored {row.last_activity_at}, latest vote {row.vote}, latest comment {row.comment}"))
+
+
+def _hot_rank_drift() -> Drift:
+    """Computed in Python (the formula is rules.hot_rank), from the stored score."""
+    drift = Drift("hot rank", 0)
+    rows = db.session.execute(
+        select(Idea.id, Idea.score, Idea.created_at, Idea.hot_rank).order_by(Idea.id)
+        .execution_options(yield_per=10_000)
+    )
+    for row in rows:
+        expected = rules.hot_rank(row.score, row.created_at)
+        if abs(row.hot_rank - expected) > HOT_TOLERANCE:
+            drift.count += 1
+            drift.ids.append(row.id)
+            if len(drift.examples) < EXAMPLES:
+                drift.examples.append(f"idea {row.id}: stored {row.hot_rank}, {expected} for score {row.score}")
+    return drift
+
+
+def _search_index_drift() -> Drift:
+    """SQLite's FTS5 index against the ideas it indexes (PostgreSQL's vector is a generated column)."""
+    if db.engine.dialect.name != "sqlite":
+        return Drift("search index", 0)
+    with db.engine.connect() as connection:
+        try:
+            connection.execute(text("INSERT INTO idea_fts (idea_fts, rank) VALUES ('integrity-check', 1)"))
+        except DatabaseError as error:
+            return Drift("search index", 1, [f"idea_fts: {error.orig}"], [0])
+        finally:
+            connection.rollback()
+    return Drift("search index", 0)
+
+
+def _repair_votes(ids: list[int]) -> None:
+    ups = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == 1).scalar_subquery()
+    downs = select(func.count()).where(Vote.idea_id == Idea.id, Vote.value == -1).scalar_subquery()
+    _update(ids, upvotes=ups, downvotes=downs, score=ups - downs)
+
+
+def _repair_comments(ids: list[int]) -> None:
+    visible = (
+        select(func.count())
+        .where(Comment.idea_id == Idea.id, Comment.deleted_at.is_(None), Comment.is_hidden.is_(False))
+        .scalar_subquery()
+    )
+    _update(ids, comment_count=visible)
+
+
+def _repair_first_response(ids: list[int]) -> None:
+    answers = _answers()
+    first = select(answers.c.first).where(answers.c.idea_id == Idea.id).scalar_subquery()
+    _update(ids, first_response_at=first)
+
+
+def _repair_last_activity(ids: list[int]) -> None:
+    vote = select(func.max(Vote.created_at)).where(Vote.idea_id == Idea.id).scalar_subquery()
+    comment = select(func.max(Comment.created_at)).where(Comment.idea_id == Idea.id).scalar_subquery()
+    latest = case((func.coalesce(comment, Idea.last_activity_at) > func.coalesce(vote, Idea.last_activity_at),
+                   func.coalesce(comment, Idea.last_activity_at)),
+                  else_=func.coalesce(vote, Idea.last_activity_at))
+    _update(ids, last_activity_at=case((latest > Idea.last_activity_at, latest), else_=Idea.last_activity_at))
+
+
+def _repair_hot_rank(ids: list[int]) -> None:
+    for row in db.session.execute(select(Idea.id, Idea.score, Idea.created_at).where(Idea.id.in_(ids))):
+        _update([row.id], hot_rank=rules.hot_rank(row.score, row.created_at))
+
+
+def _repair_search_index(ids: list[int]) -> None:
+    db.session.execute(text("INSERT INTO idea_fts (idea_fts) VALUES ('rebuild')"))
+
+
+def _update(ids: list[int], **values) -> None:
+    db.session.execute(
+        update(Idea).where(Idea.id.in_(ids)).values(**values).execution_options(synchronize_session=False)
+    )
+
+
+_REPAIRS = {
+    "votes": _repair_votes,
+    "comment counts": _repair_comments,
+    "first response": _repair_first_response,
+    "last activity": _repair_last_activity,
+    "hot rank": _repair_hot_rank,
+    "search index": _repair_search_index,
+}
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
