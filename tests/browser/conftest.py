@@ -53,6 +53,7 @@ def shoot():
 def account_menu(page):
     """The header's menu of the signed-in member, open: on wide screens it folds under their name."""
     toggle = page.locator(".user-menu > summary")
+    toggle.wait_for(state="attached")  # right after a login the old page may still be showing
     if toggle.is_visible() and not page.locator(".user-menu[open]").count():
         toggle.click()
     return page.locator(".user-menu")
