@@ -23,10 +23,10 @@ from ..ideas.queries import public_ideas, votes_open
 from ..models import Campaign, Idea, Status, utcnow
 from . import backends, learned, ranking, synonyms, terms
 
-CANDIDATES = 100
+CANDIDATES = 60
 # Ideas the engine may rank for one request: the rarest words that fit (see terms.rare_first). FTS5
 # ranks from its index alone; PostgreSQL visits each idea's row, so it gets fewer (measurements).
-MATCH_BUDGET = {"sqlite": 10_000, "postgresql": 7_000}
+MATCH_BUDGET = {"sqlite": 10_000, "postgresql": 6_000}
 TEXT_CHARS = 1_000  # of a body: enough to say what an idea is about, and fast to compare
 TITLE_WORD, DETAIL_WORD = 1.0, 0.5  # a question's word matters so much in its title, so much only in its details
 # Calibrated on the labelled tuning set through the endpoint (docs/measurements.md).
