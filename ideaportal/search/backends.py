@@ -54,8 +54,9 @@ def matching_ideas(query_text: str | None):
 
 
 def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset(),
-                         cap: int = 10_000) -> dict[str, float]:
-    """How many ideas have each word (as a word beginning, for those in `prefixes`), counted up to `cap`.
+                         cap: int = 10_000, total: int | None = None) -> dict[str, float]:
+    """How many ideas have each word (as a word beginning, for those in `prefixes`), counted up to `cap`;
+    `total`, the ideas there are (`idea_total()`), when the caller has it already.
 
     SQLite counts in the index, stopping at `cap`. PostgreSQL would visit each counted idea's row,
     so it estimates the words that the statistics ANALYZE keeps on the tsvector column call common
@@ -69,7 +70,8 @@ def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozens
         return dict(zip(words, _counts(_SQLITE_COUNT, expressions, cap), strict=True))
     common, analyzed, _ = _postgresql_statistics()
     # Autovacuum analyzes again after 10 % of the rows change: further off, the statistics are stale.
-    if not common or not 0.8 <= analyzed / max(idea_total(), 1) <= 1.25:
+    total = idea_total() if total is None else total
+    if not common or not 0.8 <= analyzed / max(total, 1) <= 1.25:
         common, analyzed = {}, 0.0
     estimates: dict[str, float] = {}
     for word in words:

@@ -72,8 +72,8 @@ def ranked(title: str, body: str = "", *, typing: bool = False, limit: int = 5) 
     if not weights:
         return []
     budget = MATCH_BUDGET[db.engine.dialect.name]
-    frequencies = backends.document_frequencies(list(weights), prefixes=prefixes, cap=budget)
     total = max(backends.idea_total(), 1)
+    frequencies = backends.document_frequencies(list(weights), prefixes=prefixes, cap=budget, total=total)
     idf = {word: ranking.inverse_frequency(count, total) for word, count in frequencies.items()}
     chosen, too_common = terms.rare_first(frequencies, budget)
     if too_common:  # even the rarest word is in too many ideas to rank them all: take some with it in the title
