@@ -80,6 +80,9 @@ def main() -> None:
         for server in servers:
             stop(server)
         print(f"Stopped gunicorn {' and '.join(str(server.pid) for server in servers)}.", flush=True)
+    if args.only and not args.out:
+        print(report)  # a partial run does not replace the results of a whole one
+        return
     out = Path(args.out or PROJECT / "benchmarks/results" / f"{datetime.now(timezone.utc):%Y-%m-%d}-{args.db}-{args.size}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report)
@@ -100,6 +103,9 @@ def arguments() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", help="use this (migrated or empty) database instead, seeded if empty")
     parser.add_argument("--out", help="default: benchmarks/results/<date>-<db>-<size>.md")
     parser.add_argument("--wrk", default="wrk")
+    parser.add_argument("--only", action="append", default=[], metavar="WORD",
+                        help="measure only the pages whose name or path contains WORD (repeatable); "
+                             "the report then goes to stdout unless --out is given")
     return parser
 
 
@@ -272,6 +278,8 @@ def plan(app: str, database_url: str, args) -> tuple[list[Page], dict[str, Brows
         Page("triage inbox `/admin`", "/admin", "pm"),
         Page("vote POSTs `/ideas/<id>/vote`", "/", "voters"),  # vote.lua writes each request's path
     ]
+    if args.only:
+        pages = [page for page in pages if any(word in page.name or word in page.path for word in args.only)]
     return pages, visitors
 
 
