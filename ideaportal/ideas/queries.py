@@ -38,6 +38,9 @@ SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most disc
 RELEVANCE = "relevance"  # a sort only for searches: best match first
 SEARCH_SORT_LABELS = {RELEVANCE: "Best match", **SORT_LABELS}
 EXCERPT_CHARS = 240
+# A search ranks at most this many of its newest matches (all of them for a rarer word): a word found in
+# half of a million ideas would otherwise rank half a million rows per page. The page says when it cut.
+SEARCH_NEWEST = 2_000
 EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
 
@@ -67,6 +70,7 @@ class IdeaPage:
     cards: list[IdeaCard]
     next_cursor: str | None
     highlights: dict[int, Highlight] = field(default_factory=dict)  # a search's matches, by idea id
+    searched_newest: int | None = None  # a search with more matches than it ranked: the number it ranked
 
 
 @dataclass(frozen=True)
@@ -182,14 +186,16 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
         last = rows[limit - 1]
         next_cursor = encode_cursor(getattr(last, f"sort_{filters.sort}"), last.id)
     if filters.q is not None:
+        cut = search.more_matches_than(filters.q, SEARCH_NEWEST)
         return IdeaPage(cards, next_cursor, search.highlights(filters.q, [card.id for card in cards],
-                                                             excerpt_chars=EXCERPT_CHARS))
+                                                             excerpt_chars=EXCERPT_CHARS),
+                        searched_newest=SEARCH_NEWEST if cut else None)
     return IdeaPage(cards, next_cursor)
 
 
 def _matching(query, filters: ListFilter):
     """Only the ideas matching the search, with their relevance; and the sort key (relevance, or the chosen one)."""
-    match = search.matching_ideas(filters.q)
+    match = search.matching_ideas(filters.q, newest=SEARCH_NEWEST)
     query = query.join(match, match.c.idea_id == Idea.id).add_columns(match.c.rank.label("sort_relevance"))
     return query, match.c.rank if filters.sort == RELEVANCE else SORTS[filters.sort]
 

@@ -43,14 +43,25 @@ def _dialect() -> str:
     return db.engine.dialect.name
 
 
-def matching_ideas(query_text: str | None):
-    """(idea_id, rank) of every idea, hidden or not, matching web-search text; no rows when it has no words."""
+def matching_ideas(query_text: str | None, *, newest: int | None = None):
+    """(idea_id, rank) of the ideas, hidden or not, matching web-search text; no rows when it has no words.
+
+    With `newest`, only the `newest` matches with the highest ids are ranked: both engines walk their
+    index in id order and stop there, so a word found in half a million ideas costs what one found in
+    `newest` ideas costs, instead of a rank for every match.
+    """
     cleaned = terms.clean(query_text)
     if not terms.has_terms(cleaned):
         return _nothing()
     if _dialect() == "sqlite":
-        return _sqlite_match(terms.fts5_query(cleaned))
-    return _postgresql_match(func.websearch_to_tsquery(_english, cleaned))
+        return _sqlite_match(terms.fts5_query(cleaned), newest)
+    return _postgresql_match(func.websearch_to_tsquery(_english, cleaned), newest)
+
+
+def more_matches_than(query_text: str | None, count: int) -> bool:
+    """Whether more than `count` ideas, hidden or not, match: reads at most `count` + 1 of them."""
+    found = matching_ideas(query_text, newest=count + 1)
+    return db.session.scalar(select(func.count()).select_from(found)) > count
 
 
 def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset(),
@@ -242,25 +253,25 @@ def highlights(query_text: str | None, idea_ids: list[int], *, excerpt_chars: in
     }
 
 
-def _sqlite_match(expression: str | None):
+def _sqlite_match(expression: str | None, newest: int | None):
     if expression is None:
         return _nothing()
     rank = -func.bm25(_FTS, TITLE_WEIGHT, BODY_WEIGHT)  # bm25 is lower for better matches
-    return (
-        select(_fts.c.rowid.label("idea_id"), cast(rank, Double).label("rank"))
-        .where(_FTS.op("MATCH")(expression))
-        .subquery("search")
-    )
+    query = select(_fts.c.rowid.label("idea_id"), cast(rank, Double).label("rank")).where(_FTS.op("MATCH")(expression))
+    if newest is not None:  # FTS5 reads its doclists in rowid order, computing bm25 only for the rows it returns
+        query = query.order_by(_fts.c.rowid.desc()).limit(newest)
+    return query.subquery("search")
 
 
-def _postgresql_match(tsquery):
+def _postgresql_match(tsquery, newest: int | None):
     # float8, so that a rank written into a page cursor compares equal when it comes back
     rank = cast(func.ts_rank(_vector, tsquery), Double)
-    return (
-        select(Idea.id.label("idea_id"), rank.label("rank"))
-        .where(_vector.op("@@")(tsquery))
-        .subquery("search")
-    )
+    if newest is None:
+        return select(Idea.id.label("idea_id"), rank.label("rank")).where(_vector.op("@@")(tsquery)).subquery("search")
+    # The ids first, the rank after: a top-N sort below the rank would rank every match before keeping `newest`.
+    # For a common word the planner walks the primary key backwards and tests each row; for a rare one it reads GIN.
+    ids = select(Idea.id).where(_vector.op("@@")(tsquery)).order_by(Idea.id.desc()).limit(newest).subquery("newest")
+    return select(Idea.id.label("idea_id"), rank.label("rank")).join(ids, ids.c.id == Idea.id).subquery("search")
 
 
 def _nothing():

@@ -138,6 +138,38 @@ def test_relevance_pages_with_a_cursor_and_finds_each_idea_once(app):
     assert paged == whole and sorted(paged) == sorted(idea.id for idea in ideas)
 
 
+def test_a_common_word_is_ranked_among_its_newest_matches_only_and_the_page_says_so(app, monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 4)
+    strong_but_old = factories.idea(title="Sync sync sync", body="sync " * 20)
+    newer = [factories.idea(title=f"Option {number}", body=f"Please sync {number} things.") for number in range(5)]
+    factories.idea(title="Unrelated", body="Nothing to find.")
+
+    page = list_ideas(ListFilter(sort="relevance", q="sync"), limit=50)
+    assert {card.id for card in page.cards} == {idea.id for idea in newer[-4:]}
+    assert strong_but_old.id not in {card.id for card in page.cards}
+    assert page.searched_newest == 4
+    for sort in ("hot", "top", "new", "discussed"):
+        assert len(list_ideas(ListFilter(sort=sort, q="sync"), limit=50).cards) == 4
+
+
+def test_a_word_with_fewer_matches_than_the_bound_is_ranked_in_full(app, monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 4)
+    strong_but_old = factories.idea(title="Sync sync sync", body="sync " * 20)
+    newer = [factories.idea(title=f"Option {number}", body=f"Please sync {number} things.") for number in range(3)]
+    page = list_ideas(ListFilter(sort="relevance", q="sync"), limit=50)
+    assert [card.id for card in page.cards][0] == strong_but_old.id
+    assert {card.id for card in page.cards} == {strong_but_old.id, *(idea.id for idea in newer)}
+    assert page.searched_newest is None
+
+
+def test_more_matches_than_counts_hidden_ideas_too_and_stops_at_the_bound(app):
+    for number in range(3):
+        factories.idea(title=f"Calendar {number}", body="A calendar view.")
+    assert backends.more_matches_than("calendar", 2)
+    assert not backends.more_matches_than("calendar", 3)
+    assert not backends.more_matches_than("the", 0)
+
+
 @pytest.mark.parametrize("q", ["", "   ", "the", "the and of it", "!!!", "-", "or"])
 def test_a_query_without_words_finds_nothing_and_raises_nothing(app, q):
     factories.idea(title="The idea of it all")

@@ -31,6 +31,15 @@ def test_search_results_are_ranked_and_highlighted(client, app):
     assert "<h1>Ideas matching “calendars”</h1>" in response.text
 
 
+def test_a_search_with_more_matches_than_it_ranks_says_where_its_list_comes_from(client, app, monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 2)
+    ideas = [factories.idea(title=f"Calendar {number}", body="A calendar view.") for number in range(3)]
+    page = client.get("/ideas?q=calendar").text
+    assert sorted(card_ids(page)) == sorted(idea.id for idea in ideas[1:])
+    assert "More than 2 ideas match. This list is\n      drawn from the newest 2 of them" in page
+    assert "More than" not in client.get("/ideas?q=calendar+2").text
+
+
 def test_hostile_idea_text_is_escaped_in_highlights(client, app):
     factories.idea(title='<script>alert(1)</script> export <mark onclick="x()">',
                    body="<img src=x onerror=alert(1)> export")
