@@ -40,7 +40,7 @@ SEARCH_SORT_LABELS = {RELEVANCE: "Best match", **SORT_LABELS}
 EXCERPT_CHARS = 240
 # A search ranks at most this many of its newest matches (all of them for a rarer word): a word found in
 # half of a million ideas would otherwise rank half a million rows per page. The page says when it cut.
-SEARCH_NEWEST = 2_000
+SEARCH_NEWEST = 1_000
 EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
 
@@ -161,17 +161,40 @@ def votes_open(now: datetime):
 
 def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int = 20,
                now: datetime | None = None) -> IdeaPage:
-    """One page of public ideas in the chosen order. Raises Invalid for an unknown sort or a broken cursor."""
+    """One page of public ideas in the chosen order. Raises Invalid for an unknown sort or a broken cursor.
+
+    Two steps: the page's ids from the idea table alone (an index walk, or the ranked matches of a
+    search), then the cards of just those ids. Joined in one statement, a search's author, category
+    and status lookups ran for every ranked match instead of for the twenty shown.
+    """
+    rows = db.session.execute(page_query(filters).limit(limit + 1)).all()
+    ids = [row.id for row in rows[:limit]]
+    found = {row.id: row for row in db.session.execute(_card_query(now).where(Idea.id.in_(ids)))}
+    cards = _cards([found[idea_id] for idea_id in ids], viewer_id)
+    next_cursor = encode_cursor(rows[limit - 1].sort_key, rows[limit - 1].id) if len(rows) > limit else None
+    if filters.q is not None:
+        cut = bool(rows) and rows[0].matches > SEARCH_NEWEST
+        return IdeaPage(cards, next_cursor, search.highlights(filters.q, ids, excerpt_chars=EXCERPT_CHARS),
+                        searched_newest=SEARCH_NEWEST if cut else None)
+    return IdeaPage(cards, next_cursor)
+
+
+def page_query(filters: ListFilter):
+    """(id, sort_key) of the public ideas the filters choose, in page order, after the cursor; without a limit."""
     if filters.sort not in SORTS and not (filters.sort == RELEVANCE and filters.q is not None):
         raise Invalid(f"Unknown sort {filters.sort!r}: use one of {', '.join(SORTS)}.")
     key = SORTS.get(filters.sort)
-    query = _card_query(now).where(public_ideas())
+    query = select(Idea.id)
     if filters.q is not None:
-        query, key = _matching(query, filters)
+        match = search.matching_ideas(filters.q, newest=SEARCH_NEWEST)
+        query = query.join(match, match.c.idea_id == Idea.id).add_columns(match.c.matches)
+        key = match.c.rank if filters.sort == RELEVANCE else key
+    query = query.add_columns(key.label("sort_key")).where(public_ideas())
     if filters.category:
-        query = query.where(Category.slug == filters.category)
+        query = query.where(Idea.category_id == select(Category.id).where(Category.slug == filters.category)
+                            .scalar_subquery())
     if filters.status:
-        query = query.where(Status.slug == filters.status)
+        query = query.where(Idea.status_id == select(Status.id).where(Status.slug == filters.status).scalar_subquery())
     if filters.campaign is not None:
         query = query.where(Idea.campaign_id == filters.campaign)
     if filters.author_id is not None:
@@ -179,25 +202,7 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
     if filters.cursor:
         after_key, after_id = decode_cursor(filters.cursor, filters.sort)
         query = query.where(tuple_(key, Idea.id) < tuple_(after_key, after_id))
-    rows = db.session.execute(query.order_by(key.desc(), Idea.id.desc()).limit(limit + 1)).all()
-    cards = _cards(rows[:limit], viewer_id)
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(getattr(last, f"sort_{filters.sort}"), last.id)
-    if filters.q is not None:
-        cut = search.more_matches_than(filters.q, SEARCH_NEWEST)
-        return IdeaPage(cards, next_cursor, search.highlights(filters.q, [card.id for card in cards],
-                                                             excerpt_chars=EXCERPT_CHARS),
-                        searched_newest=SEARCH_NEWEST if cut else None)
-    return IdeaPage(cards, next_cursor)
-
-
-def _matching(query, filters: ListFilter):
-    """Only the ideas matching the search, with their relevance; and the sort key (relevance, or the chosen one)."""
-    match = search.matching_ideas(filters.q, newest=SEARCH_NEWEST)
-    query = query.join(match, match.c.idea_id == Idea.id).add_columns(match.c.rank.label("sort_relevance"))
-    return query, match.c.rank if filters.sort == RELEVANCE else SORTS[filters.sort]
+    return query.order_by(key.desc(), Idea.id.desc())
 
 
 def _card_query(now: datetime | None = None):
@@ -214,10 +219,6 @@ def _card_query(now: datetime | None = None):
             User.username.label("author"),
             User.is_active.label("author_active"),
             votes_open(now or utcnow()).label("votes_open"),
-            Idea.hot_rank.label("sort_hot"),
-            Idea.score.label("sort_top"),
-            Idea.created_at.label("sort_new"),
-            Idea.comment_count.label("sort_discussed"),
         )
         .join(User, Idea.author_id == User.id)
         .outerjoin(Campaign, Idea.campaign_id == Campaign.id)

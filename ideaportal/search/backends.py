@@ -48,20 +48,30 @@ def matching_ideas(query_text: str | None, *, newest: int | None = None):
 
     With `newest`, only the `newest` matches with the highest ids are ranked: both engines walk their
     index in id order and stop there, so a word found in half a million ideas costs what one found in
-    `newest` ideas costs, instead of a rank for every match.
+    `newest` ideas costs, instead of a rank for every match. A third column, `matches`, then says how
+    many ideas match, counted up to `newest` + 1: more than `newest` means the ranking was cut.
     """
     cleaned = terms.clean(query_text)
     if not terms.has_terms(cleaned):
-        return _nothing()
+        return _nothing(counted=newest is not None)
     if _dialect() == "sqlite":
         return _sqlite_match(terms.fts5_query(cleaned), newest)
     return _postgresql_match(func.websearch_to_tsquery(_english, cleaned), newest)
 
 
-def more_matches_than(query_text: str | None, count: int) -> bool:
-    """Whether more than `count` ideas, hidden or not, match: reads at most `count` + 1 of them."""
-    found = matching_ideas(query_text, newest=count + 1)
-    return db.session.scalar(select(func.count()).select_from(found)) > count
+def _newest(candidates, newest: int):
+    """Of `candidates` (idea_id, rank, at most `newest` + 1 rows), the `newest` highest ids with `matches`."""
+    numbered = select(
+        candidates.c.idea_id,
+        candidates.c.rank,
+        func.count().over().label("matches"),
+        func.row_number().over(order_by=candidates.c.idea_id.desc()).label("position"),
+    ).subquery("numbered")
+    return (
+        select(numbered.c.idea_id, numbered.c.rank, numbered.c.matches)
+        .where(numbered.c.position <= newest)
+        .subquery("search")
+    )
 
 
 def document_frequencies(words: list[str], *, prefixes: frozenset[str] = frozenset(),
@@ -255,12 +265,13 @@ def highlights(query_text: str | None, idea_ids: list[int], *, excerpt_chars: in
 
 def _sqlite_match(expression: str | None, newest: int | None):
     if expression is None:
-        return _nothing()
+        return _nothing(counted=newest is not None)
     rank = -func.bm25(_FTS, TITLE_WEIGHT, BODY_WEIGHT)  # bm25 is lower for better matches
     query = select(_fts.c.rowid.label("idea_id"), cast(rank, Double).label("rank")).where(_FTS.op("MATCH")(expression))
-    if newest is not None:  # FTS5 reads its doclists in rowid order, computing bm25 only for the rows it returns
-        query = query.order_by(_fts.c.rowid.desc()).limit(newest)
-    return query.subquery("search")
+    if newest is None:
+        return query.subquery("search")
+    # FTS5 reads its doclists in rowid order and computes bm25 only for the rows it returns
+    return _newest(query.order_by(_fts.c.rowid.desc()).limit(newest + 1).subquery("candidates"), newest)
 
 
 def _postgresql_match(tsquery, newest: int | None):
@@ -270,13 +281,13 @@ def _postgresql_match(tsquery, newest: int | None):
         return select(Idea.id.label("idea_id"), rank.label("rank")).where(_vector.op("@@")(tsquery)).subquery("search")
     # The ids first, the rank after: a top-N sort below the rank would rank every match before keeping `newest`.
     # For a common word the planner walks the primary key backwards and tests each row; for a rare one it reads GIN.
-    ids = select(Idea.id).where(_vector.op("@@")(tsquery)).order_by(Idea.id.desc()).limit(newest).subquery("newest")
-    return select(Idea.id.label("idea_id"), rank.label("rank")).join(ids, ids.c.id == Idea.id).subquery("search")
+    ids = select(Idea.id).where(_vector.op("@@")(tsquery)).order_by(Idea.id.desc()).limit(newest + 1).subquery("ids")
+    candidates = select(Idea.id.label("idea_id"), rank.label("rank")).join(ids, ids.c.id == Idea.id)
+    return _newest(candidates.subquery("candidates"), newest)
 
 
-def _nothing():
-    return (
-        select(literal(0, Integer).label("idea_id"), literal(0.0, Double).label("rank"))
-        .where(false())
-        .subquery("search")
-    )
+def _nothing(*, counted: bool = False):
+    columns = [literal(0, Integer).label("idea_id"), literal(0.0, Double).label("rank")]
+    if counted:
+        columns.append(literal(0, Integer).label("matches"))
+    return select(*columns).where(false()).subquery("search")

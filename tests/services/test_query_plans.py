@@ -23,11 +23,7 @@ def plan(sql_query) -> str:
 @pytest.mark.parametrize("sort", sorted(queries.SORTS))
 def test_each_sort_reads_its_index(app, sort):
     factories.idea()
-    key = queries.SORTS[sort]
-    sql_query = (
-        queries._card_query().where(queries.public_ideas()).order_by(key.desc(), queries.Idea.id.desc()).limit(21)
-    )
-    found = plan(sql_query)
+    found = plan(queries.page_query(queries.ListFilter(sort=sort)).limit(21))
     assert f"ix_idea_{sort}" in found, found
     if db.engine.dialect.name == "sqlite":
         assert "USE TEMP B-TREE FOR ORDER BY" not in found, found

@@ -162,12 +162,15 @@ def test_a_word_with_fewer_matches_than_the_bound_is_ranked_in_full(app, monkeyp
     assert page.searched_newest is None
 
 
-def test_more_matches_than_counts_hidden_ideas_too_and_stops_at_the_bound(app):
-    for number in range(3):
-        factories.idea(title=f"Calendar {number}", body="A calendar view.")
-    assert backends.more_matches_than("calendar", 2)
-    assert not backends.more_matches_than("calendar", 3)
-    assert not backends.more_matches_than("the", 0)
+def test_a_bounded_match_counts_hidden_ideas_too_up_to_one_past_the_bound(app):
+    ideas = [factories.idea(title=f"Calendar {number}", body="A calendar view.") for number in range(4)]
+    db.session.execute(update(Idea).where(Idea.id == ideas[0].id).values(is_hidden=True))
+    for newest, ranked_ids, matches in ((2, ideas[2:], 3), (4, ideas, 4), (9, ideas, 4)):
+        match = backends.matching_ideas("calendar", newest=newest)
+        rows = db.session.execute(select(match.c.idea_id, match.c.matches)).all()
+        assert sorted(row.idea_id for row in rows) == sorted(idea.id for idea in ranked_ids)
+        assert {row.matches for row in rows} == {matches}
+    assert db.session.execute(select(backends.matching_ideas("the", newest=2))).all() == []
 
 
 @pytest.mark.parametrize("q", ["", "   ", "the", "the and of it", "!!!", "-", "or"])
