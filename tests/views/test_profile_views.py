@@ -40,7 +40,7 @@ def test_a_profile_shows_ideas_comments_points_rank_and_badges(client, app):
     assert figure(page, "Points") == "61"  # 11 net votes + 50 for the implemented idea
     assert figure(page, "Rank") == "#1"
     assert figure(page, "Ideas") == "1" and figure(page, "Comments") == "1"
-    assert figure(page, "Upvotes from others") == "10"
+    assert figure(page, "Up votes from others") == "10"
     assert "11 votes on their ideas, + 50 for 1 implemented." in page
     assert card_titles(page) == ["Shipped idea by noor"]
     assert "I would love this too." in page
