@@ -192,7 +192,7 @@ def test_a_vote_waiting_since_registering_is_cast_by_the_first_login_in_that_bro
     assert "You'll vote for" not in registering.get("/auth/login").text  # cast once: the session forgot it
 
 
-def test_an_address_that_had_an_account_leaves_the_same_session_and_no_vote(app, smtp, monkeypatch):
+def test_registering_an_address_that_has_an_account_says_the_same_and_casts_no_vote(app, smtp, monkeypatch):
     monkeypatch.setitem(app.config, "EMAIL_VERIFICATION", True)
     owner = factories.user()
     idea = factories.idea()
