@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from ideaportal.comments.services import add_comment
 from ideaportal.moderation.services import set_comment_hidden
 from tests import factories
+from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_layout import log_in
 
 PAGES = ["/admin", "/admin/moderation?show=hidden", "/admin/campaigns", "/admin/users", "/admin/statuses",
@@ -57,6 +58,8 @@ def test_on_a_phone_each_row_is_a_card_with_labelled_values(admin, demo_server, 
         assert labelled.evaluate("cell => getComputedStyle(cell, '::before').content") == f'"{label}"'
         box = row.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    if width == 390:
+        assert axe_violations(admin) == []
 
 
 @pytest.mark.parametrize("path", PAGES)
