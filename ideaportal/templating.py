@@ -1,4 +1,6 @@
-"""Jinja filters and globals: dates people read, idea links, the current page."""
+"""Jinja filters and globals: dates people read, idea links, avatars, the current page."""
+import re
+import zlib
 from datetime import datetime, timezone
 
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -19,6 +21,20 @@ def time_ago(moment: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+AVATAR_COLOURS = 8  # .avatar--0 to .avatar--7 in site.css: colours come from classes, as the CSP allows no style=
+
+
+def avatar_colour(user_id: int) -> int:
+    """A member's avatar colour, the same on every page: a hash of the id spreads neighbours apart."""
+    return zlib.crc32(str(user_id).encode()) % AVATAR_COLOURS
+
+
+def initials(name: str) -> str:
+    """One or two letters for an avatar: the first of each of a name's first two words ("ana_pm" is AP)."""
+    words = re.findall(r"[^\W_]+", name) or [name]
+    return "".join(word[0] for word in words[:2]).upper()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["time_ago"] = time_ago
     app.jinja_env.filters["compact"] = lambda attributes: {k: v for k, v in attributes.items() if v is not None}
@@ -30,6 +46,8 @@ def register(app: Flask) -> None:
     )
 
     app.jinja_env.globals["here"] = lambda: request.full_path.rstrip("?")
+    app.jinja_env.globals["avatar_colour"] = avatar_colour
+    app.jinja_env.filters["initials"] = initials
     app.jinja_env.globals["staff_nav"] = staff_nav
     app.jinja_env.globals["staff_waiting"] = staff_waiting
     app.jinja_env.globals["public_nav"] = public_nav

@@ -15,12 +15,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import DomainError
 from ..forms import ActionForm, checked_action_form
 from ..ideas import intents
+from ..ideas.views import idea_url
 from ..limits import per_address
 from ..web import form_error, redirect_back, safe_next
 from . import services, sessions
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+VOTE_AFTER_CONFIRMING = "vote_after_confirming"  # the session's waiting vote, from registering to confirming
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -34,6 +36,8 @@ def register():
         try:
             if current_app.config["EMAIL_VERIFICATION"]:
                 services.sign_up(email=form.email.data, username=form.username.data, password=form.password.data)
+                if intent:  # kept whatever sign_up did: the cookie must not tell whether the address had an account
+                    session[VOTE_AFTER_CONFIRMING] = form.vote.data
                 # The same page whether the address was new or already had an account (which gets an email).
                 return render_template("auth/check_email.html", email=form.email.data.strip(), why="register",
                                        intent=intent)
@@ -54,9 +58,10 @@ def verify(token: str):
     if request.method == "POST":
         checked_action_form()
         user = services.verify_email(token=token)
+        waiting = session.get(VOTE_AFTER_CONFIRMING)  # signing in starts a fresh session
         sign_in(user, remember=False)
         flash("Thank you: your email address is confirmed.", "success")
-        return redirect(url_for("main.home"))
+        return back_after_vote(waiting, user.id)
     return render_template("auth/verify.html", token=token)
 
 
@@ -105,7 +110,9 @@ def reset_password(token: str):
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-    form = LoginForm(next=request.args.get("next"), vote=request.args.get("vote"))
+    # A vote waiting since registering (confirmed in another browser, say) is cast by the first login here.
+    form = LoginForm(next=request.args.get("next"),
+                     vote=request.args.get("vote") or session.get(VOTE_AFTER_CONFIRMING))
     intent, intent_problem = waiting_vote(form.vote.data)
     if form.validate_on_submit():
         try:
@@ -140,7 +147,7 @@ def back_after_vote(token: str | None, user_id: int):
         flash(error.message, "error")
         return redirect_back("main.home")
     flash(f"Your vote {intent.direction} “{intent.title}” was counted.", "success")
-    back = safe_next(request.form.get("next")) or url_for("ideas.detail", idea_id=intent.idea_id)
+    back = safe_next(request.form.get("next")) or idea_url(intent.idea_id, intent.title)
     return redirect(f"{back.split('#')[0]}#idea-{intent.idea_id}")
 
 

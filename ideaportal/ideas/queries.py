@@ -54,8 +54,10 @@ class IdeaCard:
     downvotes: int
     comment_count: int
     created_at: datetime
+    author_id: int  # for the avatar's colour
     author: str
     author_active: bool  # a deactivated member has no profile, so the name is not linked
+    answered: bool  # the team has given an official answer
     category_slug: str
     category_name: str
     status_slug: str
@@ -216,8 +218,10 @@ def _card_query(now: datetime | None = None):
             Idea.downvotes,
             Idea.comment_count,
             Idea.created_at,
+            Idea.author_id,
             User.username.label("author"),
             User.is_active.label("author_active"),
+            Idea.first_response_at.is_not(None).label("answered"),
             votes_open(now or utcnow()).label("votes_open"),
         )
         .join(User, Idea.author_id == User.id)

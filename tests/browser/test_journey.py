@@ -4,7 +4,9 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from ideaportal.extensions import db
 from tests import factories
 from tests.browser.conftest import account_menu
 from tests.browser.test_accessibility import serious_violations
@@ -101,6 +103,39 @@ def test_a_visitors_vote_is_counted_after_logging_in(browser, demo_server, shoot
     if javascript:
         assert serious_violations(page) == []
     shoot(page, f"vote-counted-after-login-{'js' if javascript else 'nojs'}")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_visitors_vote_is_counted_once_the_new_account_is_confirmed(browser, demo_server, monkeypatch, javascript):
+    from ideaportal import tokens
+    from ideaportal.models import User
+
+    monkeypatch.setitem(demo_server.app.config, "EMAIL_VERIFICATION", True)
+    base, name = demo_server.url, f"confirmer{'js' if javascript else 'nojs'}"
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{base}/ideas?sort=top")
+    card = page.locator("article.idea-card").nth(6)
+    title = card.locator(".idea-card__title").inner_text()
+    card.get_by_role("button", name=re.compile("^Vote down")).click()
+    page.get_by_role("link", name="Create an account").click()
+    expect(page.locator(".vote-waiting")).to_have_text(f"You'll vote against “{title}” after creating your account.")
+    page.get_by_label("Email").fill(f"{name}@example.com")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password", exact=True).fill("violet tractor umbrella")
+    page.get_by_label("Confirm password").fill("violet tractor umbrella")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    expect(page.locator(".vote-waiting")).to_contain_text(f"Your vote against “{title}” waits for your confirmation")
+    with demo_server.app.app_context():  # the link the confirmation email carries
+        user = db.session.scalar(select(User).where(User.username == name))
+        link = f"{base}/auth/verify/{tokens.sign('verify', [user.id, user.email])}"
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_text(f"Your vote against “{title}” was counted.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("button", name=f"Vote down “{title}”")).to_have_attribute("aria-pressed", "true")
     context.close()
 
 

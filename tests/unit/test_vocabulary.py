@@ -9,6 +9,7 @@ RETIRED = {
     r"\bscore\b": "say “votes” (up minus down)",
     r"\bnet votes?\b|\bvotes? net\b": "say “votes” (up minus down)",
     r"\bofficial response\b": "say “Official answer”",
+    r"\bup-?votes?\b|\bdown-?votes?\b": "say “up” and “down” (“17 up · 3 down”, “up votes”)",
 }
 FILTER_BUTTON = re.compile(r"<button[^>]*>\s*(Show|Find|Filter|Go|Apply)\s*</button>")
 HAND_DRAWN_OFFICIAL = re.compile(r'class="badge badge--official"')

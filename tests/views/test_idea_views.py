@@ -310,3 +310,16 @@ def test_a_merged_ideas_address_says_where_it_went(client, app):
     other = factories.idea(title="Unrelated", body="Please.")
     assert "was merged into this one" not in client.get(f"/ideas/{original.id}-dark-theme?merged={other.id}").text
     assert "was merged into this one" not in client.get(f"/ideas/{original.id}-dark-theme?merged=x").text
+
+
+def test_a_card_marks_an_idea_the_team_has_answered(client, app):
+    from ideaportal.comments.services import add_comment
+
+    pm = factories.user(role="pm")
+    answered = factories.idea(title="Answered by the team")
+    factories.idea(title="Still waiting for an answer")
+    add_comment(idea_id=answered.id, author_id=pm.id, body="We are on it.", official=True)
+    cards = client.get("/ideas?sort=new").text.split('<article class="idea-card"')[1:]
+    marked = {re.search(r'-title">\s*<a [^>]+>([^<]+)<', card).group(1): 'badge--official">Official answer' in card
+              for card in cards}
+    assert marked == {"Answered by the team": True, "Still waiting for an answer": False}

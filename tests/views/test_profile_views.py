@@ -7,6 +7,7 @@ from ideaportal.comments.services import add_comment, delete_comment
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
 from ideaportal.models import Comment, Idea, User
+from ideaportal.templating import avatar_colour
 from tests import factories
 from tests.helpers import fixture_uncached_leaderboard, status_id  # noqa: F401 (an autouse fixture)
 
@@ -39,7 +40,7 @@ def test_a_profile_shows_ideas_comments_points_rank_and_badges(client, app):
     assert figure(page, "Points") == "61"  # 11 net votes + 50 for the implemented idea
     assert figure(page, "Rank") == "#1"
     assert figure(page, "Ideas") == "1" and figure(page, "Comments") == "1"
-    assert figure(page, "Upvotes from others") == "10"
+    assert figure(page, "Up votes from others") == "10"
     assert "11 votes on their ideas, + 50 for 1 implemented." in page
     assert card_titles(page) == ["Shipped idea by noor"]
     assert "I would love this too." in page
@@ -120,9 +121,11 @@ def test_a_broken_page_link_is_a_clear_400(client, app):
 def test_authors_link_to_their_profiles_from_cards_and_the_idea_page(client, app):
     author = factories.user(username="linked")
     idea = factories.idea(author=author, title="An idea with a linked author")
-    assert '<span>by <a href="/users/linked">linked</a></span>' in client.get("/ideas").text
+    avatar = f'<span class="avatar avatar--{avatar_colour(author.id)}" aria-hidden="true">L</span>'
+    assert f'{avatar} by <a href="/users/linked">linked</a></span>' in client.get("/ideas").text
     detail = client.get(f"/ideas/{idea.id}", follow_redirects=True).text
-    assert '<a href="/users/linked"><strong>linked</strong></a>' in detail
+    assert avatar in detail and '<a href="/users/linked"><strong>linked</strong></a>' in detail
+    assert avatar.replace('" aria', ' avatar--large" aria') in client.get("/users/linked").text
 
 
 def test_a_deactivated_authors_name_is_not_linked_on_the_idea_page(client, app):
@@ -146,8 +149,11 @@ def test_a_deactivated_authors_name_is_plain_text_on_every_idea_card(client, app
     factories.campaign_idea(campaign, author=stayed, title="An idea whose author stayed")
     db.session.execute(update(User).where(User.id == left.id).values(is_active=False))
     db.session.commit()
-    for path in ("/ideas", "/", "/campaigns/cards", "/ideas?q=idea+author"):
+    avatar = '<span class="avatar avatar--{}" aria-hidden="true">{}</span>'
+    for path in ("/ideas", "/", "/campaigns/cards", "/ideas?q=idea+author"):  # every list of cards, with avatars
         page = client.get(path).text
-        assert "<span>by gone_member</span>" in page and 'href="/users/gone_member"' not in page, path
-        assert '<span>by <a href="/users/still_here">still_here</a></span>' in page, path
+        assert f"{avatar.format(avatar_colour(left.id), 'GM')} by gone_member</span>" in page, path
+        assert 'href="/users/gone_member"' not in page, path
+        assert (f'{avatar.format(avatar_colour(stayed.id), "SH")} by <a href="/users/still_here">still_here</a></span>'
+                in page), path
     assert client.get("/users/gone_member").status_code == 404  # the page the link would have led to

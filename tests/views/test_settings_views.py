@@ -145,7 +145,7 @@ def test_the_statuses_page_lists_them_in_order_with_their_use(client, admin):
     new_row = new_row[:new_row.index("</tr>")]
     assert 'class="badge badge--open badge--new">New</span>' in new_row
     assert 'class="swatch badge--new"' in new_row and "#52606d" in new_row
-    assert '<td class="number">1</td>' in new_row and "Built in" in new_row
+    assert '<td data-label="Ideas" class="number">1</td>' in new_row and "Built in" in new_row
     assert f'href="/admin/statuses/{status_id("new")}"' in new_row and "/delete" not in new_row
 
 
@@ -282,7 +282,8 @@ def test_the_audit_log_shows_who_what_and_the_change_readably(client, admin, run
     assert re.search(r"<dt>role</dt>\s*<dd><span class=\"changes__old\">member</span>.*?"
                      r"<span class=\"changes__new\">pm</span></dd>", page, re.S)
     assert "{&#34;" not in page and '{"role"' not in page  # no raw JSON
-    hid, role = '<td>hid <code class="hint">idea.hide</code></td>', '<td>changed the role of <code class="hint">user.role</code></td>'
+    cell = '<td data-label="Action" class="data-table__wide">'
+    hid, role = f'{cell}hid <code class="hint">idea.hide</code></td>', f'{cell}changed the role of <code class="hint">user.role</code></td>'
     filtered = client.get("/admin/audit?action=idea.").text
     assert hid in filtered and role not in filtered
     by_target = client.get(f"/admin/audit?target_type=user&target_id={member.id}").text

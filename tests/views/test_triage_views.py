@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from ideaportal.extensions import db
 from ideaportal.models import Comment, Idea, Status, StatusChange, utcnow
+from ideaportal.templating import avatar_colour
 from tests import factories
 from tests.helpers import audit_actions, status_id
 
@@ -348,6 +349,8 @@ def test_the_triage_page_shows_every_comment_and_the_recent_votes(client, app, p
     comments = page.split('id="comments-title"', 1)[1].split("</section>", 1)[0]
     assert "2 comments" in page and "<strong>badly</strong>" in comments
     assert "Rude words." in comments and "Hidden from the public" in comments
+    avatar = f'<span class="avatar avatar--{avatar_colour(commenter.id)}" aria-hidden="true">'
+    assert comments.count(avatar) == 2  # beside each comment's author, as on the public page
     votes = page.split('id="votes-title"', 1)[1].split("</section>", 1)[0]
     rows = re.findall(r"<td>(\d+)</td><td>(\d+)</td>", votes)
     assert len(rows) == 8 and rows[-1] == ("1", "1")  # the author's own vote up, the voter's down, this week

@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from ideaportal.extensions import db
 from ideaportal.ideas.intents import KEPT, sign_intent
-from ideaportal.models import Idea, Vote
+from ideaportal.models import Idea, User, Vote
 from tests import factories
+from tests.helpers import own_session_client
+from tests.mail_server import fixture_smtp, run_jobs  # noqa: F401 (fixture smtp)
 
 
 def press(client, idea_id: int, value: str = "1", back: str = "/ideas?sort=new", **headers) -> str:
@@ -135,3 +137,67 @@ def test_a_vote_on_an_idea_hidden_meanwhile_is_not_cast(client, app):
 def test_a_withdrawal_is_not_kept(client, app):
     idea = factories.idea()
     assert "vote=" not in press(client, idea.id, "0")
+
+
+def register_with_vote(client, login_url: str, email: str, username: str):
+    register_link = client.get(login_url).text.split('New here? <a href="')[1].split('"')[0].replace("&amp;", "&")
+    return client.post("/auth/register", data={
+        "email": email, "username": username, "password": "violet tractor umbrella",
+        "confirm": "violet tractor umbrella", **login_fields(register_link)})
+
+
+def confirmation_link(smtp, app, address: str) -> str:
+    run_jobs(app)
+    [message] = smtp.inbox.to(address)
+    text = message.get_body(("plain",)).get_content()
+    return re.search(r"http://127\.0\.0\.1:5000(/auth/verify/\S+)", text).group(1)
+
+
+def test_with_verification_the_vote_waits_for_the_confirmed_address(app, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_VERIFICATION", True)
+    client = own_session_client(app)
+    idea = factories.idea(title="Dark mode for reports")
+    answer = register_with_vote(client, press(client, idea.id, "-1"), "nia@example.org", "nia")
+    assert answer.status_code == 200 and "Check your email" in answer.text
+    assert "waits for your confirmation" in answer.text
+    nia = db.session.scalar(select(User).where(User.email == "nia@example.org"))
+    assert my_vote(nia.id, idea.id) is None  # not before the address is confirmed
+    link = confirmation_link(smtp, app, "nia@example.org")
+    response = client.post(link, data={})
+    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}-dark-mode-for-reports#idea-{idea.id}"
+    assert my_vote(nia.id, idea.id) == -1
+    page = client.get(response.headers["Location"]).text  # the idea it was for
+    assert "Your vote against “Dark mode for reports” was counted." in page
+    assert "your email address is confirmed" in page
+
+
+def test_a_vote_waiting_since_registering_is_cast_by_the_first_login_in_that_browser(app, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_VERIFICATION", True)
+    registering, mail_app = own_session_client(app), own_session_client(app)
+    idea = factories.idea(title="Dark mode for reports")
+    register_with_vote(registering, press(registering, idea.id), "nia@example.org", "nia")
+    confirmed = mail_app.post(confirmation_link(smtp, app, "nia@example.org"), data={})
+    assert confirmed.headers["Location"] == "/"  # another browser knows of no vote
+    nia = db.session.scalar(select(User).where(User.email == "nia@example.org"))
+    assert my_vote(nia.id, idea.id) is None
+    login_page = registering.get("/auth/login").text
+    assert "You'll vote for" in login_page  # named before logging in, and carried by the form
+    vote = re.search(r'name="vote" type="hidden" value="([^"]+)"', login_page).group(1)
+    response = registering.post("/auth/login", data={"email": "nia@example.org", "password": "violet tractor umbrella",
+                                                       "vote": vote})
+    assert response.status_code == 302
+    assert my_vote(nia.id, idea.id) == 1
+    registering.post("/auth/logout")
+    registering.post("/auth/login", data={"email": "nia@example.org", "password": "violet tractor umbrella"})
+    assert "You'll vote for" not in registering.get("/auth/login").text  # cast once: the session forgot it
+
+
+def test_registering_an_address_that_has_an_account_says_the_same_and_casts_no_vote(app, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "EMAIL_VERIFICATION", True)
+    owner = factories.user()
+    idea = factories.idea()
+    client = own_session_client(app)
+    answer = register_with_vote(client, press(client, idea.id), owner.email, "someoneelse")
+    assert "Check your email" in answer.text and "waits for your confirmation" in answer.text
+    run_jobs(app)
+    assert my_vote(owner.id, idea.id) is None
