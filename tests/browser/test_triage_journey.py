@@ -77,8 +77,11 @@ def test_select_all_ticks_the_page_and_the_bulk_form_counts_them(page, demo_serv
     expect(page).to_have_url(re.compile(r"/admin$"))  # ticked in place, not reloaded
     expect(page.locator('input[name="idea_ids"]:checked')).to_have_count(total)
     expect(page.locator(".triage-bulk__count")).to_have_text(f"({total} selected)")
+    expect(page.locator(".triage-bulk")).to_be_in_viewport()  # held at the screen's foot while ideas are selected
+    expect(page.get_by_label(re.compile("response", re.I)).first).to_be_hidden()  # folded until asked for
     boxes.first.uncheck()
     expect(page.locator(".triage-bulk__count")).to_have_text(f"({total - 1} selected)")
     page.get_by_role("link", name=re.compile(r"^Select all \d+ on this page$")).click()
     page.get_by_role("link", name="Clear the selection").click()
     expect(page.locator('input[name="idea_ids"]:checked')).to_have_count(0)
+    expect(page.locator(".triage-bulk")).to_have_css("position", "static")  # nothing selected: after the list
