@@ -58,9 +58,13 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))  # a new address waiting for its link
     failed_logins: Mapped[int] = mapped_column(default=0, server_default=text("0"))  # wrong passwords in a row
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # logins refused until then
+    # Contributor points (rules.contributor_points over one's public ideas), kept exact by triggers on
+    # `idea` in the transaction of every write that moves them; a rank is a count on ix_user_points.
+    points: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     __table_args__ = (
         Index("uq_user_username_lower", func.lower(username), unique=True),
+        Index("ix_user_points", "is_active", "points"),
         CheckConstraint("role IN ('member', 'pm', 'admin')", name="role"),
     )
 
