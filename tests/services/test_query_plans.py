@@ -1,9 +1,12 @@
 """Every list sort is served by its index, on both databases."""
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from ideaportal.extensions import db
 from ideaportal.ideas import queries
+from ideaportal.leaderboard import queries as board
+from ideaportal.models import Idea, User, utcnow
+from ideaportal.triage import queries as triage
 from tests import factories
 
 
@@ -31,3 +34,33 @@ def test_each_sort_reads_its_index(app, sort):
     assert f"ix_idea_{sort}" in found, found
     if db.engine.dialect.name == "sqlite":
         assert "USE TEMP B-TREE FOR ORDER BY" not in found, found
+
+
+@pytest.mark.parametrize("status", [triage.ATTENTION, triage.ALL])
+def test_the_inbox_finds_hidden_ideas_through_their_own_index(app, status):
+    """Hidden ideas are few: without ix_idea_hidden the view walks every idea of the status to find them."""
+    factories.idea()
+    conditions = triage._conditions(triage.InboxFilter(status=status, hidden=True), viewer_id=1, now=utcnow())
+    found = plan(triage._row_query().where(*conditions).order_by(Idea.created_at, Idea.id).limit(21))
+    assert "ix_idea_hidden" in found, found
+
+
+def test_the_inbox_counts_read_at_most_past_the_cap(app):
+    """The count is over a LIMIT: however many ideas wait, it stops reading after COUNT_CAP + 1."""
+    factories.idea()
+    conditions = triage._conditions(triage.InboxFilter(), viewer_id=1, now=utcnow())
+    found = plan(select(func.count()).select_from(
+        select(Idea.id).where(*conditions).limit(triage.COUNT_CAP + 1).subquery()))
+    if db.engine.dialect.name == "sqlite":
+        assert "SEARCH idea USING INDEX ix_idea_" in found and "SCAN idea" not in found, found
+    else:
+        assert "Limit" in found and "Index Scan using ix_idea_triage" in found, found
+
+
+def test_a_members_rank_is_a_count_over_the_points_index(app):
+    factories.idea()
+    ahead = board._ranked_members().where(User.points > 5).subquery()
+    found = plan(select(func.count()).select_from(ahead))
+    assert "ix_user_points" in found, found
+    if db.engine.dialect.name == "sqlite":
+        assert "COVERING INDEX ix_user_points" in found, found
