@@ -45,6 +45,16 @@ def test_the_inbox_finds_hidden_ideas_through_their_own_index(app, status):
     assert "ix_idea_hidden" in found, found
 
 
+def test_the_inbox_finds_my_ideas_through_the_owned_index(app):
+    """Owned ideas are few; an index over every idea's NULL owner made "mine" look like most of the table."""
+    factories.idea()
+    conditions = triage._conditions(triage.InboxFilter(status=triage.ALL, mine=True), viewer_id=1, now=utcnow())
+    found = plan(triage._row_query().where(*conditions).order_by(Idea.created_at, Idea.id).limit(21))
+    assert "ix_idea_owned" in found, found
+    if db.engine.dialect.name == "sqlite":
+        assert "USE TEMP B-TREE FOR ORDER BY" not in found, found
+
+
 def test_the_inbox_counts_read_at_most_past_the_cap(app):
     """The count is over a LIMIT: however many ideas wait, it stops reading after COUNT_CAP + 1."""
     factories.idea()
