@@ -4,9 +4,10 @@ What is stored and can drift: each idea's upvotes, downvotes and score (from its
 comment_count (visible comments), its hot rank (from score and creation time), its
 first_response_at (the first public answer: a status change with a response or an official
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
-"too early" is drift), and on SQLite the full-text index of titles and bodies. Everything else
-that looks like a total (site totals, leaderboard points, Storm Session vote budgets) is counted
-from the rows when it is read, so nothing of it is stored to drift.
+"too early" is drift), each member's contributor points (from their public ideas; kept by
+triggers on `idea`), and on SQLite the full-text index of titles and bodies. Everything else that
+looks like a total (site totals, Storm Session vote budgets) is counted from the rows when it is
+read, so nothing of it is stored to drift.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from sqlalchemy.exc import DatabaseError
 
 from . import rules
 from .extensions import db
-from .models import Comment, Idea, StatusChange, Vote
+from .leaderboard.queries import author_totals
+from .models import Comment, Idea, StatusChange, User, Vote
 from .transaction import use_case
 
 EXAMPLES = 3
@@ -26,7 +28,7 @@ HOT_TOLERANCE = 1e-6  # hot ranks are rounded to 7 decimals; a float column may 
 
 @dataclass
 class Drift:
-    """One kind of stored number that disagrees with its rows: how many ideas, and a few of them."""
+    """One kind of stored number that disagrees with its rows: how many ideas (members, for points), a few of them."""
 
     kind: str
     count: int
@@ -48,7 +50,7 @@ def repair() -> list[Drift]:
     search = _search_index_drift()  # before the lock: the check writes, on a connection of its own
     if db.session.get_bind().dialect.name == "postgresql":
         # Writers wait while the numbers are recomputed, so none moves between the count and the update.
-        db.session.execute(text("LOCK TABLE vote, comment, status_change IN SHARE MODE"))
+        db.session.execute(text("LOCK TABLE idea, vote, comment, status_change IN SHARE MODE"))
     else:  # a write first takes SQLite's lock for the whole transaction
         db.session.execute(update(Idea).where(Idea.id == -1).values(score=Idea.score))
     found = _find(search=False) + ([search] if search.count else [])
@@ -63,7 +65,8 @@ def repair() -> list[Drift]:
 
 
 def _find(*, search: bool = True) -> list[Drift]:
-    drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift()]
+    drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
+              _points_drift()]
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -178,6 +181,20 @@ def _hot_rank_drift() -> Drift:
     return drift
 
 
+def _points_drift() -> Drift:
+    """Members whose stored points differ from what their public ideas give (run after the idea counters' repair)."""
+    totals = author_totals()
+    expected = func.coalesce(totals.c.points, 0)
+    query = (
+        select(User.id, User.points, expected.label("expected"))
+        .outerjoin(totals, totals.c.author_id == User.id)
+        .where(User.points != expected)
+        .order_by(User.id)
+    )
+    return _collect("points", query, lambda row: (
+        f"member {row.id}: stored {row.points} points, their public ideas give {row.expected}"))
+
+
 def _search_index_drift() -> Drift:
     """SQLite's FTS5 index against the ideas it indexes (PostgreSQL's vector is a generated column)."""
     if db.engine.dialect.name != "sqlite":
@@ -227,6 +244,17 @@ def _repair_hot_rank(ids: list[int]) -> None:
         _update([row.id], hot_rank=rules.hot_rank(row.score, row.created_at))
 
 
+def store_points(user_ids: list[int]) -> None:
+    """Set these members' stored points to what their public ideas give now. A step: the caller commits.
+
+    Also for writers that load ideas without the triggers on `idea` (the benchmark's bulk seed).
+    """
+    for chunk in _chunks(user_ids):
+        totals = author_totals(author_ids=chunk)
+        points = dict(db.session.execute(select(totals.c.author_id, totals.c.points)).all())
+        db.session.execute(update(User), [{"id": user_id, "points": int(points.get(user_id, 0))} for user_id in chunk])
+
+
 def _repair_search_index(ids: list[int]) -> None:
     db.session.execute(text("INSERT INTO idea_fts (idea_fts) VALUES ('rebuild')"))
 
@@ -243,6 +271,7 @@ _REPAIRS = {
     "first response": _repair_first_response,
     "last activity": _repair_last_activity,
     "hot rank": _repair_hot_rank,
+    "points": store_points,
     "search index": _repair_search_index,
 }
 

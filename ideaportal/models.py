@@ -58,9 +58,13 @@ class User(UserMixin, db.Model):
     pending_email: Mapped[str | None] = mapped_column(String(254))  # a new address waiting for its link
     failed_logins: Mapped[int] = mapped_column(default=0, server_default=text("0"))  # wrong passwords in a row
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # logins refused until then
+    # Contributor points (rules.contributor_points over one's public ideas), kept exact by triggers on
+    # `idea` in the transaction of every write that moves them; a rank is a count on ix_user_points.
+    points: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     __table_args__ = (
         Index("uq_user_username_lower", func.lower(username), unique=True),
+        Index("ix_user_points", "is_active", "points"),
         CheckConstraint("role IN ('member', 'pm', 'admin')", name="role"),
     )
 
@@ -138,7 +142,7 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id"))
     is_hidden: Mapped[bool] = mapped_column(default=False)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # the PM who owns it
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the PM who owns it (ix_idea_owned)
     # The first public answer from staff (a status change with a response, or an official comment).
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The latest vote, comment or edit; stale `new` ideas are archived by it.
@@ -165,6 +169,18 @@ class Idea(db.Model):
         Index(
             "ix_idea_merged_into", "merged_into_id",
             sqlite_where=text("merged_into_id IS NOT NULL"), postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+        # Partial: the few hidden ideas in the inbox's order, for its "hidden" filter, which no other index
+        # narrows (written as the queries' `is_hidden.is_(True)` compiles, so the planners match it).
+        Index(
+            "ix_idea_hidden", "created_at", "id",
+            sqlite_where=text("is_hidden IS 1"), postgresql_where=text("is_hidden IS true"),
+        ),
+        # Partial: owned ideas are few, and an index over every idea's NULL owner told SQLite's planner that
+        # "mine" matches most of the table. In the inbox's order, for its "mine" filter.
+        Index(
+            "ix_idea_owned", "owner_id", "created_at", "id",
+            sqlite_where=text("owner_id IS NOT NULL"), postgresql_where=text("owner_id IS NOT NULL"),
         ),
         CheckConstraint("score = upvotes - downvotes", name="score"),
         CheckConstraint("upvotes >= 0 AND downvotes >= 0 AND comment_count >= 0", name="counters"),

@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["compact"] = lambda attributes: {k: v for k, v in attributes.items() if v is not None}
     app.jinja_env.filters["iso"] = lambda moment: moment.isoformat(timespec="seconds")
     app.jinja_env.filters["day"] = lambda moment: f"{moment:%-d %B %Y}"
+    app.jinja_env.filters["inbox_count"] = inbox_count
     app.jinja_env.globals["url_for"] = remembered_url_for
     app.jinja_env.globals["idea_url"] = lambda idea_id, title: remembered_url_for(
         "ideas.detail", idea_id=idea_id, slug=slugify(title)
@@ -153,6 +154,13 @@ def staff_nav() -> list[tuple[str, str, bool]]:
     return [(url, label, url == current) for url, label in sections]
 
 
+def inbox_count(number: int) -> str:
+    """An inbox count, which stops at a cap ("1,000+")."""
+    from .triage.queries import count_label
+
+    return count_label(number)
+
+
 def staff_waiting() -> dict[str, str]:
     """{section url: "N ideas need attention" and the like} for the staff sections, shown in the staff
     area's navigation, where work waits; one small count per section, each over an index."""
@@ -160,15 +168,15 @@ def staff_waiting() -> dict[str, str]:
     from .moderation.queries import open_flag_count
     from .triage.queries import attention_count
 
-    counts = {
-        "triage.inbox": (attention_count, "idea needs attention", "ideas need attention"),
-        "moderation.queue": (open_flag_count, "item reported", "items reported"),
-        "outbox.dead_letters": (lambda: summary()["dead"], "email undelivered", "emails undelivered"),
+    counts = {  # (count, its label, one, many)
+        "triage.inbox": (attention_count, inbox_count, "idea needs attention", "ideas need attention"),
+        "moderation.queue": (open_flag_count, str, "item reported", "items reported"),
+        "outbox.dead_letters": (lambda: summary()["dead"], str, "email undelivered", "emails undelivered"),
     }
     allowed = {endpoint for endpoint, _, roles in STAFF_SECTIONS
                if current_user.is_authenticated and current_user.role in roles}
     waiting = {}
-    for endpoint, (count, one, many) in counts.items():
+    for endpoint, (count, label, one, many) in counts.items():
         if endpoint in allowed and endpoint in current_app.view_functions and (number := count()):
-            waiting[url_for(endpoint)] = f"{number} {one if number == 1 else many}"
+            waiting[url_for(endpoint)] = f"{label(number)} {one if number == 1 else many}"
     return waiting

@@ -2,9 +2,10 @@
 
 Windowed totals come from the votes alone: `SUM(vote.value)` over the votes cast since the window
 began, read from the covering index `ix_vote_window (created_at, idea_id, value)`. All-time totals
-use the stored score. Contributor points sum each author's public ideas in one grouped pass.
+use the stored score. Contributor points over every idea are stored in `user.points` (kept by
+triggers on `idea`, see its migration): the board's leaders and a member's rank are read from
+`ix_user_points`. Within a category or Storm Session they sum each author's public ideas there.
 """
-import bisect
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -222,13 +223,13 @@ def idea_rows(idea_ids: set[int]) -> dict[int, dict]:
     return {row.id: row._asdict() for row in rows}
 
 
-def author_totals(scope: Scope = Scope()):
-    """Per author: points, net votes, ideas and ideas shipped, as a subquery.
+def author_totals(scope: Scope = Scope(), *, author_ids: list[int] | None = None):
+    """Per author (of `author_ids`, or all): points, net votes, ideas and ideas shipped, as a subquery.
 
     The points are `rules.contributor_points` applied to SQL expressions, so the formula is written
-    once. Hidden ideas are not in `ix_idea_author_score`, so this reads every idea in the scope;
-    grouping by `author_id + 0` makes SQLite scan the table once rather than visit each idea
-    through that index.
+    once. For all authors this reads every idea in the scope: grouping by `author_id + 0` makes
+    SQLite scan the table once rather than visit each idea through `ix_idea_author_score`. For a
+    few authors that index finds their ideas.
     """
     bonus_ids = {slug: status_id for slug, status_id in db.session.execute(
         select(Status.slug, Status.id).where(Status.slug.in_(rules.STATUS_BONUS)))}
@@ -246,6 +247,8 @@ def author_totals(scope: Scope = Scope()):
         author_id, points.label("points"), net.label("net_votes"), func.count().label("ideas"),
         implemented.label("implemented"), partially.label("partially_implemented"),
     )
+    if author_ids is not None:
+        query = query.where(Idea.author_id.in_(author_ids))
     return _scoped(query, scope).group_by(author_id).subquery("author_totals")
 
 
@@ -259,32 +262,34 @@ def _contributors(totals):
 
 
 def top_contributors(*, scope: Scope = Scope(), limit: int = BOARD_SIZE) -> list[Contributor]:
-    """Active members with the most points (more than 0). Equal points share a rank, listed earlier member first."""
-    totals = author_totals(scope)
+    """Active members with the most points (more than 0). Equal points share a rank, listed earlier member first.
+
+    Over every idea the leaders come from the stored points and only theirs are summed for the
+    details; within a scope every author's ideas there are summed.
+    """
+    leaders = None if scope.narrowed else list(db.session.scalars(
+        _ranked_members().order_by(User.points.desc(), User.id).limit(limit)))
+    totals = author_totals(scope, author_ids=leaders)
     rows = db.session.execute(_contributors(totals).order_by(totals.c.points.desc(), User.id).limit(limit)).all()
     ranks = rules.competition_ranks([row.points for row in rows])
     return [Contributor(row.id, row.username, *(int(value) for value in row[2:]), rank=rank)
             for row, rank in zip(rows, ranks)]
 
 
-def points_ladder() -> list[int]:
-    """Every contributor's points (all ideas, active members, more than 0), lowest first; cached."""
-    def compute() -> list[int]:
-        totals = author_totals()
-        return sorted(int(points) for points in db.session.scalars(
-            select(totals.c.points).join(User, totals.c.author_id == User.id)
-            .where(User.is_active.is_(True), totals.c.points > 0)
-        ))
-
-    return cache.remember("ladder", compute, setting="LEADERBOARD_CACHE_SECONDS")
+def _ranked_members():
+    """Active members with stored points above 0: a range of `ix_user_points`."""
+    return select(User.id).where(User.is_active.is_(True), User.points > 0)
 
 
 def contributor_rank(points: int) -> int | None:
-    """The rank that `points` has among all contributors (1 + those with more points); None without points."""
+    """The rank that `points` has among all contributors (1 + those with more points); None without points.
+
+    A count over the range of `ix_user_points` above `points`, so it reads only the members ahead.
+    """
     if points <= 0:
         return None
-    ladder = points_ladder()
-    return 1 + len(ladder) - bisect.bisect_right(ladder, points)
+    ahead = _ranked_members().where(User.points > points).subquery()
+    return 1 + db.session.scalar(select(func.count()).select_from(ahead))
 
 
 def cached_leaderboard(scope: Scope, *, now: datetime) -> Leaderboard:

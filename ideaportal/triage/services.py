@@ -208,10 +208,19 @@ def _set_field(*, idea_id: int, actor_id: int, column: str, value, action: str) 
 
 
 def _current(idea_ids: list[int]) -> dict:
+    """The ideas' state, their rows locked in id order on PostgreSQL before any is written.
+
+    Each status change also moves the author's stored points (a trigger updates their `user` row).
+    Changing several ideas one statement at a time without these locks could hold an author's row
+    while waiting for another of their ideas that a vote holds, the vote waiting for the same
+    author's row: a deadlock. Locked first, a vote on any of them waits for the whole change.
+    """
     rows = db.session.execute(
         select(Idea.id, Idea.status_id, Idea.merged_into_id, Status.slug.label("status_slug"))
         .join(Status, Idea.status_id == Status.id)
         .where(Idea.id.in_(idea_ids))
+        .order_by(Idea.id)
+        .with_for_update(of=Idea)
     )
     return {row.id: row for row in rows}
 

@@ -61,6 +61,21 @@ def test_inbox_lists_ideas_needing_attention_oldest_first_with_counts(client, ap
                      r'title="3 ideas need attention">3<span class="visually-hidden"> ideas need attention', page.text)
 
 
+def test_inbox_counts_stop_at_the_cap_and_say_so(client, app, pm, monkeypatch):
+    """Counting every waiting idea costs a read of each: past COUNT_CAP the inbox says "N+" instead."""
+    from ideaportal.triage import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    for days in (3, 2, 1):
+        aged(f"Waiting idea {days}", days)
+    page = client.get("/admin")
+    assert len(inbox_ids(page.text)) == 3
+    assert "<strong>2+</strong> ideas need attention" in page.text and "2+ ideas match this view." in page.text
+    assert 'title="2+ ideas need attention">2+<span class="visually-hidden"> ideas need attention' in page.text
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    assert "<strong>3</strong> ideas need attention" in client.get("/admin").text
+
+
 def test_inbox_filters_through_the_query_string(client, app, pm):
     phones = factories.category(slug="phones", name="Phones")
     old_phone = aged("Old phone idea", 40, category_row=phones)
