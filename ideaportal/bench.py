@@ -21,7 +21,7 @@ from . import rules
 from .extensions import db
 from .models import Category, Idea, Status, User, utcnow
 from .security import hash_password
-from .text import render_markdown
+from .text import idea_body, render_markdown
 
 BATCH = 20_000  # ideas per transaction
 BULK_FROM = 50_000  # from this many ideas, indexes are built once after the load instead of row by row
@@ -174,13 +174,14 @@ def _batch(rng: random.Random, reference: _Reference, now, *, first_id: int, cou
                                 "response_html": _html(reference, response), "created_at": answered})
                 previous, answered = step, min(answered + timedelta(days=rng.uniform(1, 60)), now)
         ideas.append({
-            "id": idea_id, "title": title, "body": body, "body_html": f"<p>{escape(body, quote=False)}</p>\n",
+            "id": idea_id, "title": title, "body": body, "body_html": f"<p>{escape(body, quote=False)}</p>\n", "excerpt": body,
             "author_id": rng.choice(reference.user_ids), "category_id": rng.choice(reference.category_ids),
             "status_id": status_id, "upvotes": up, "downvotes": down, "score": up - down, "comment_count": shown,
             "hot_rank": rules.hot_rank(up - down, created), "created_at": created, "updated_at": created,
             "last_activity_at": last_activity, "first_response_at": first_response, "is_hidden": False,
         })
-    assert ideas[0]["body_html"] == render_markdown(ideas[0]["body"]), "bench bodies must render as the app would"
+    stored = {name: ideas[0][name] for name in ("body", "body_html", "excerpt")}
+    assert stored == idea_body(ideas[0]["body"]), "bench bodies must render as the app would"
     return {"idea": ideas, "vote": votes, "comment": comments, "status_change": changes}
 
 

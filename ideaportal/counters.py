@@ -4,7 +4,8 @@ What is stored and can drift: each idea's upvotes, downvotes and score (from its
 comment_count (visible comments), its hot rank (from score and creation time), its
 first_response_at (the first public answer: a status change with a response or an official
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
-"too early" is drift), and on SQLite the full-text index of titles and bodies. Everything else
+"too early" is drift), the plain-text excerpt of its body that cards show, and on SQLite the
+full-text index of titles and bodies. Everything else
 that looks like a total (site totals, leaderboard points, Storm Session vote budgets) is counted
 from the rows when it is read, so nothing of it is stored to drift.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DatabaseError
 from . import rules
 from .extensions import db
 from .models import Comment, Idea, StatusChange, Vote
+from .text import IDEA_EXCERPT_CHARS, plain_text
 from .transaction import use_case
 
 EXAMPLES = 3
@@ -63,7 +65,8 @@ def repair() -> list[Drift]:
 
 
 def _find(*, search: bool = True) -> list[Drift]:
-    drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift()]
+    drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
+              _excerpt_drift()]
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -99,9 +102,12 @@ def _answers():
         .subquery()
 
 
-def _collect(kind: str, query, describe) -> Drift:
+def _collect(kind: str, query, describe, drifted=None) -> Drift:
+    """The rows of `query` (those for which `drifted` is true, when the check is Python's) as a Drift."""
     drift = Drift(kind, 0)
-    for row in db.session.execute(query):
+    for row in db.session.execute(query.execution_options(yield_per=10_000)):
+        if drifted is not None and not drifted(row):
+            continue
         drift.count += 1
         drift.ids.append(row.id)
         if len(drift.examples) < EXAMPLES:
@@ -163,19 +169,21 @@ def _last_activity_drift() -> Drift:
 
 def _hot_rank_drift() -> Drift:
     """Computed in Python (the formula is rules.hot_rank), from the stored score."""
-    drift = Drift("hot rank", 0)
-    rows = db.session.execute(
-        select(Idea.id, Idea.score, Idea.created_at, Idea.hot_rank).order_by(Idea.id)
-        .execution_options(yield_per=10_000)
+    return _collect(
+        "hot rank", select(Idea.id, Idea.score, Idea.created_at, Idea.hot_rank).order_by(Idea.id),
+        lambda row: f"idea {row.id}: stored {row.hot_rank}, {rules.hot_rank(row.score, row.created_at)} "
+                    f"for score {row.score}",
+        lambda row: abs(row.hot_rank - rules.hot_rank(row.score, row.created_at)) > HOT_TOLERANCE,
     )
-    for row in rows:
-        expected = rules.hot_rank(row.score, row.created_at)
-        if abs(row.hot_rank - expected) > HOT_TOLERANCE:
-            drift.count += 1
-            drift.ids.append(row.id)
-            if len(drift.examples) < EXAMPLES:
-                drift.examples.append(f"idea {row.id}: stored {row.hot_rank}, {expected} for score {row.score}")
-    return drift
+
+
+def _excerpt_drift() -> Drift:
+    """Computed in Python (the excerpt is text.plain_text of the body)."""
+    return _collect(
+        "excerpts", select(Idea.id, Idea.body, Idea.excerpt).order_by(Idea.id),
+        lambda row: f"idea {row.id}: stored excerpt {row.excerpt[:40]!r}",
+        lambda row: row.excerpt != plain_text(row.body, IDEA_EXCERPT_CHARS),
+    )
 
 
 def _search_index_drift() -> Drift:
@@ -227,6 +235,11 @@ def _repair_hot_rank(ids: list[int]) -> None:
         _update([row.id], hot_rank=rules.hot_rank(row.score, row.created_at))
 
 
+def _repair_excerpts(ids: list[int]) -> None:
+    for row in db.session.execute(select(Idea.id, Idea.body).where(Idea.id.in_(ids))):
+        _update([row.id], excerpt=plain_text(row.body, IDEA_EXCERPT_CHARS))
+
+
 def _repair_search_index(ids: list[int]) -> None:
     db.session.execute(text("INSERT INTO idea_fts (idea_fts) VALUES ('rebuild')"))
 
@@ -243,6 +256,7 @@ _REPAIRS = {
     "first response": _repair_first_response,
     "last activity": _repair_last_activity,
     "hot rank": _repair_hot_rank,
+    "excerpts": _repair_excerpts,
     "search index": _repair_search_index,
 }
 

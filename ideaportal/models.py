@@ -125,6 +125,8 @@ class Idea(db.Model):
     title: Mapped[str] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The body as plain text cut for a card (text.idea_body), stored so that lists never render Markdown.
+    excerpt: Mapped[str] = mapped_column(Text, default="", server_default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..search import backends as search
 from ..search.marks import Highlight
-from ..text import plain_text
+from ..text import IDEA_EXCERPT_CHARS
 from ..web import MAX_ID
 
 SORTS = {
@@ -37,8 +37,6 @@ SORTS = {
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
 RELEVANCE = "relevance"  # a sort only for searches: best match first
 SEARCH_SORT_LABELS = {RELEVANCE: "Best match", **SORT_LABELS}
-EXCERPT_CHARS = 240
-EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,7 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
         next_cursor = encode_cursor(getattr(last, f"sort_{filters.sort}"), last.id)
     if filters.q is not None:
         return IdeaPage(cards, next_cursor, search.highlights(filters.q, [card.id for card in cards],
-                                                             excerpt_chars=EXCERPT_CHARS))
+                                                             excerpt_chars=IDEA_EXCERPT_CHARS))
     return IdeaPage(cards, next_cursor)
 
 
@@ -199,7 +197,7 @@ def _card_query(now: datetime | None = None):
         labelled_ideas(
             Idea.id,
             Idea.title,
-            func.substr(Idea.body, 1, EXCERPT_SOURCE_CHARS).label("excerpt"),
+            Idea.excerpt,
             Idea.score,
             Idea.upvotes,
             Idea.downvotes,
@@ -223,8 +221,7 @@ def _cards(rows, viewer_id: int | None) -> list[IdeaCard]:
     fields = IdeaCard.__dataclass_fields__
     return [
         IdeaCard(
-            **{name: getattr(row, name) for name in fields if name not in ("excerpt", "my_vote")},
-            excerpt=plain_text(row.excerpt, EXCERPT_CHARS),
+            **{name: getattr(row, name) for name in fields if name != "my_vote"},
             my_vote=votes.get(row.id, 0),
         )
         for row in rows
