@@ -18,6 +18,7 @@ from html import escape
 from sqlalchemy import func, insert, select, text
 
 from . import rules
+from .counters import recount_site_totals
 from .extensions import db
 from .models import Category, Idea, Status, User, utcnow
 from .security import hash_password
@@ -89,6 +90,8 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, comments_per_idea: int 
         if bulk:
             loader.restore_indexes(first_idea=next_idea)
         loader.reset()
+    recount_site_totals()  # the load may have skipped the triggers that keep them
+    db.session.commit()
     loader.finish()
     return (f"Seeded {users:,} users, {ideas:,} ideas, {totals['vote']:,} votes, {totals['comment']:,} comments "
             f"and {totals['status_change']:,} status changes in {time.perf_counter() - started:.1f} s.")
@@ -228,7 +231,8 @@ class _SqliteLoader(_Loader):
     def drop_indexes(self) -> None:
         found = db.session.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ('idea', 'vote', 'comment', "
-            "'status_change') AND (type = 'index' OR (type = 'trigger' AND name = 'idea_fts_after_insert'))"
+            "'status_change') AND (type = 'index' OR (type = 'trigger' AND name IN ('idea_fts_after_insert', "
+            "'site_total_after_insert')))"
         )).all()
         db.session.commit()
         for name, sql in found:

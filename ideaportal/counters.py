@@ -4,20 +4,32 @@ What is stored and can drift: each idea's upvotes, downvotes and score (from its
 comment_count (visible comments), its hot rank (from score and creation time), its
 first_response_at (the first public answer: a status change with a response or an official
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
-"too early" is drift), the plain-text excerpt of its body that cards show, and on SQLite the
-full-text index of titles and bodies. Everything else
-that looks like a total (site totals, leaderboard points, Storm Session vote budgets) is counted
-from the rows when it is read, so nothing of it is stored to drift.
+"too early" is drift), the plain-text excerpt of its body that cards show, on SQLite the
+full-text index of titles and bodies, and the site totals' shares (models.SiteTotal). Everything
+else that looks like a total (leaderboard points, Storm Session vote budgets) is counted from the
+rows when it is read, so nothing of it is stored to drift.
 """
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select, text, union_all, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DatabaseError
 
 from . import rules
 from .extensions import db
-from .models import Comment, Idea, StatusChange, Vote
+from .ideas.queries import counted_site_totals, site_totals
+from .models import Comment, Idea, SiteTotal, StatusChange, Vote
 from .text import IDEA_EXCERPT_CHARS, plain_text
 from .transaction import use_case
 
@@ -50,7 +62,7 @@ def repair() -> list[Drift]:
     search = _search_index_drift()  # before the lock: the check writes, on a connection of its own
     if db.session.get_bind().dialect.name == "postgresql":
         # Writers wait while the numbers are recomputed, so none moves between the count and the update.
-        db.session.execute(text("LOCK TABLE vote, comment, status_change IN SHARE MODE"))
+        db.session.execute(text("LOCK TABLE vote, comment, status_change, idea IN SHARE MODE"))
     else:  # a write first takes SQLite's lock for the whole transaction
         db.session.execute(update(Idea).where(Idea.id == -1).values(score=Idea.score))
     found = _find(search=False) + ([search] if search.count else [])
@@ -66,7 +78,7 @@ def repair() -> list[Drift]:
 
 def _find(*, search: bool = True) -> list[Drift]:
     drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
-              _excerpt_drift()]
+              _excerpt_drift(), _site_totals_drift()]  # site totals last: they are repaired from the ideas
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -186,6 +198,13 @@ def _excerpt_drift() -> Drift:
     )
 
 
+def _site_totals_drift() -> Drift:
+    stored, counted = site_totals(), counted_site_totals()
+    if stored == counted:
+        return Drift("site totals", 0)
+    return Drift("site totals", 1, [f"stored {stored}, counted {counted}"], [0])
+
+
 def _search_index_drift() -> Drift:
     """SQLite's FTS5 index against the ideas it indexes (PostgreSQL's vector is a generated column)."""
     if db.engine.dialect.name != "sqlite":
@@ -240,6 +259,13 @@ def _repair_excerpts(ids: list[int]) -> None:
         _update([row.id], excerpt=plain_text(row.body, IDEA_EXCERPT_CHARS))
 
 
+def recount_site_totals(ids: list[int] | None = None) -> None:
+    """The site totals counted again from the ideas, all in one share; the triggers add to the others as ideas
+    change. For a repair, and after a bulk load that wrote ideas with the triggers off."""
+    db.session.execute(delete(SiteTotal))
+    db.session.execute(insert(SiteTotal).values(shard=0, **asdict(counted_site_totals())))
+
+
 def _repair_search_index(ids: list[int]) -> None:
     db.session.execute(text("INSERT INTO idea_fts (idea_fts) VALUES ('rebuild')"))
 
@@ -257,6 +283,7 @@ _REPAIRS = {
     "last activity": _repair_last_activity,
     "hot rank": _repair_hot_rank,
     "excerpts": _repair_excerpts,
+    "site totals": recount_site_totals,
     "search index": _repair_search_index,
 }
 

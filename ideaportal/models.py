@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -171,6 +172,22 @@ class Idea(db.Model):
         CheckConstraint("score = upvotes - downvotes", name="score"),
         CheckConstraint("upvotes >= 0 AND downvotes >= 0 AND comment_count >= 0", name="counters"),
     )
+
+
+class SiteTotal(db.Model):
+    """A share of the home page's running totals over public ideas; the totals are the sums over all shares.
+
+    Written only by database triggers on `idea` (migration 20261207_6d0e93a41c57), in the transaction
+    that changes the idea, to the share of the idea's id modulo SITE_TOTAL_SHARES: PostgreSQL
+    votes on different ideas then seldom wait for the same row. `counters check|repair` recounts them.
+    """
+
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ideas: Mapped[int] = mapped_column(BigInteger, default=0)
+    votes: Mapped[int] = mapped_column(BigInteger, default=0)
+    comments: Mapped[int] = mapped_column(BigInteger, default=0)
+    implemented: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Vote(db.Model):
