@@ -162,7 +162,7 @@ def _batch(rng: random.Random, reference: _Reference, now, *, first_id: int, cou
                              "body_html": _html(reference, sentence), "is_official": False, "created_at": posted,
                              "is_hidden": False})
         status_id = rng.choice(list(reference.status_kinds))
-        first_response = None
+        first_response = moved = None
         if status_id != reference.new_id:
             answered = min(created + timedelta(hours=rng.lognormvariate(3.5, 1.2)), now)  # median about 33 hours
             first_response = answered
@@ -175,13 +175,16 @@ def _batch(rng: random.Random, reference: _Reference, now, *, first_id: int, cou
                 changes.append({"idea_id": idea_id, "from_status_id": previous, "to_status_id": step,
                                 "changed_by_id": reference.pm_id, "response": response,
                                 "response_html": _html(reference, response), "created_at": answered})
+                moved = answered
                 previous, answered = step, min(answered + timedelta(days=rng.uniform(1, 60)), now)
         ideas.append({
-            "id": idea_id, "title": title, "body": body, "body_html": f"<p>{escape(body, quote=False)}</p>\n", "excerpt": body,
+            "id": idea_id, "title": title, "body": body, "body_html": f"<p>{escape(body, quote=False)}</p>\n",
+            "excerpt": body,
             "author_id": rng.choice(reference.user_ids), "category_id": rng.choice(reference.category_ids),
             "status_id": status_id, "upvotes": up, "downvotes": down, "score": up - down, "comment_count": shown,
             "hot_rank": rules.hot_rank(up - down, created), "created_at": created, "updated_at": created,
-            "last_activity_at": last_activity, "first_response_at": first_response, "is_hidden": False,
+            "last_activity_at": last_activity, "first_response_at": first_response, "status_changed_at": moved,
+            "is_hidden": False,
         })
     stored = {name: ideas[0][name] for name in ("body", "body_html", "excerpt")}
     assert stored == idea_body(ideas[0]["body"]), "bench bodies must render as the app would"

@@ -4,7 +4,8 @@ What is stored and can drift: each idea's upvotes, downvotes and score (from its
 comment_count (visible comments), its hot rank (from score and creation time), its
 first_response_at (the first public answer: a status change with a response or an official
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
-"too early" is drift), the plain-text excerpt of its body that cards show, on SQLite the
+"too early" is drift), status_changed_at (the latest move into its current status), the
+plain-text excerpt of its body that cards show, on SQLite the
 full-text index of titles and bodies, and the site totals' shares (models.SiteTotal). Everything
 else that looks like a total (leaderboard points, Storm Session vote budgets) is counted from the
 rows when it is read, so nothing of it is stored to drift.
@@ -78,7 +79,7 @@ def repair() -> list[Drift]:
 
 def _find(*, search: bool = True) -> list[Drift]:
     drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
-              _excerpt_drift(), _site_totals_drift()]  # site totals last: they are repaired from the ideas
+              _status_changed_drift(), _excerpt_drift(), _site_totals_drift()]  # site totals last: they are repaired from the ideas
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -112,6 +113,17 @@ def _answers():
     ).subquery()
     return select(answers.c.idea_id, func.min(answers.c.created_at).label("first")).group_by(answers.c.idea_id) \
         .subquery()
+
+
+def _moved_at():
+    """When the idea moved into its current status, from its history (an update on the same status is no move)."""
+    return (
+        select(func.max(StatusChange.created_at))
+        .where(StatusChange.idea_id == Idea.id, StatusChange.to_status_id == Idea.status_id,
+               or_(StatusChange.from_status_id.is_(None), StatusChange.from_status_id != StatusChange.to_status_id))
+        .correlate(Idea)
+        .scalar_subquery()
+    )
 
 
 def _collect(kind: str, query, describe, drifted=None) -> Drift:
@@ -177,6 +189,17 @@ def _last_activity_drift() -> Drift:
     )
     return _collect("last activity", query, lambda row: (
         f"idea {row.id}: stored {row.last_activity_at}, latest vote {row.vote}, latest comment {row.comment}"))
+
+
+def _status_changed_drift() -> Drift:
+    moved = _moved_at()
+    query = (
+        select(Idea.id, Idea.status_changed_at, moved.label("moved"))
+        .where(Idea.status_changed_at.is_distinct_from(moved))
+        .order_by(Idea.id)
+    )
+    return _collect("status changed at", query, lambda row: (
+        f"idea {row.id}: stored {row.status_changed_at}, moved into its status {row.moved}"))
 
 
 def _hot_rank_drift() -> Drift:
@@ -249,6 +272,10 @@ def _repair_last_activity(ids: list[int]) -> None:
     _update(ids, last_activity_at=case((latest > Idea.last_activity_at, latest), else_=Idea.last_activity_at))
 
 
+def _repair_status_changed(ids: list[int]) -> None:
+    _update(ids, status_changed_at=_moved_at())
+
+
 def _repair_hot_rank(ids: list[int]) -> None:
     for row in db.session.execute(select(Idea.id, Idea.score, Idea.created_at).where(Idea.id.in_(ids))):
         _update([row.id], hot_rank=rules.hot_rank(row.score, row.created_at))
@@ -282,6 +309,7 @@ _REPAIRS = {
     "first response": _repair_first_response,
     "last activity": _repair_last_activity,
     "hot rank": _repair_hot_rank,
+    "status changed at": _repair_status_changed,
     "excerpts": _repair_excerpts,
     "site totals": recount_site_totals,
     "search index": _repair_search_index,

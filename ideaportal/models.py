@@ -146,6 +146,8 @@ class Idea(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The latest vote, comment or edit; stale `new` ideas are archived by it.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it moved into its current status (statuses.insert_status_change); None when no history says.
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     owner: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[owner_id])
@@ -164,6 +166,8 @@ class Idea(db.Model):
         # Covering: contributor points sum scores per author without reading the ideas.
         Index("ix_idea_author_score", "author_id", "score", "status_id"),
         Index("ix_idea_campaign", "campaign_id", "score", "id"),
+        # The roadmap's done column and the implemented page: latest to reach its status first (roadmap.queries).
+        Index("ix_idea_reached", func.coalesce(status_changed_at, created_at), "id"),
         # Partial, so that planners never prefer it for the lists' `merged_into_id IS NULL`.
         Index(
             "ix_idea_merged_into", "merged_into_id",

@@ -3,7 +3,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from .. import rules
 from ..extensions import db
@@ -77,27 +77,10 @@ class ImplementedPage:
     next_cursor: str | None
 
 
-def moved_at():
-    """When the idea reached its current status (NULL when no history says).
-
-    The latest change into it from another status: an update posted on the same status is news,
-    not a move.
-    """
-    return (
-        select(func.max(StatusChange.created_at))
-        .where(
-            StatusChange.idea_id == Idea.id,
-            StatusChange.to_status_id == Idea.status_id,
-            or_(StatusChange.from_status_id.is_(None), StatusChange.from_status_id != StatusChange.to_status_id),
-        )
-        .correlate(Idea)
-        .scalar_subquery()
-    )
-
-
 def reached_at():
-    """`moved_at`, else the submission date: a total order for ideas whose history lacks the move."""
-    return func.coalesce(moved_at(), Idea.created_at)
+    """When the idea reached its current status, else its submission date: a total order for ideas whose
+    history lacks the move. The very expression of the index ix_idea_reached."""
+    return func.coalesce(Idea.status_changed_at, Idea.created_at)
 
 
 def roadmap(*, category: str | None = None) -> Roadmap:
@@ -176,7 +159,7 @@ def response_of(text: str, html: str, limit: int = RESPONSE_CHARS) -> Response:
 
 def _card_query():
     return labelled_ideas(
-        Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, moved_at().label("moved_at")
+        Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, Idea.status_changed_at.label("moved_at")
     ).where(public_ideas())
 
 
