@@ -18,7 +18,7 @@ from html import escape
 from sqlalchemy import func, insert, select, text
 
 from . import rules
-from .counters import recount_site_totals
+from .counters import recount_site_totals, recount_status_counts
 from .extensions import db
 from .models import Category, Idea, Status, User, utcnow
 from .security import hash_password
@@ -90,7 +90,8 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, comments_per_idea: int 
         if bulk:
             loader.restore_indexes(first_idea=next_idea)
         loader.reset()
-    recount_site_totals()  # the load may have skipped the triggers that keep them
+    recount_site_totals()  # the load may have skipped the triggers that keep these
+    recount_status_counts()
     db.session.commit()
     loader.finish()
     return (f"Seeded {users:,} users, {ideas:,} ideas, {totals['vote']:,} votes, {totals['comment']:,} comments "
@@ -235,7 +236,7 @@ class _SqliteLoader(_Loader):
         found = db.session.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ('idea', 'vote', 'comment', "
             "'status_change') AND (type = 'index' OR (type = 'trigger' AND name IN ('idea_fts_after_insert', "
-            "'site_total_after_insert')))"
+            "'site_total_after_insert', 'status_count_after_insert')))"
         )).all()
         db.session.commit()
         for name, sql in found:

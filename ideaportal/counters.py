@@ -6,7 +6,8 @@ first_response_at (the first public answer: a status change with a response or a
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
 "too early" is drift), status_changed_at (the latest move into its current status), the
 plain-text excerpt of its body that cards show, on SQLite the
-full-text index of titles and bodies, and the site totals' shares (models.SiteTotal). Everything
+full-text index of titles and bodies, the site totals' shares (models.SiteTotal) and the public ideas per status and category
+(models.StatusCount). Everything
 else that looks like a total (leaderboard points, Storm Session vote budgets) is counted from the
 rows when it is read, so nothing of it is stored to drift.
 """
@@ -30,7 +31,7 @@ from sqlalchemy.exc import DatabaseError
 from . import rules
 from .extensions import db
 from .ideas.queries import counted_site_totals, site_totals
-from .models import Comment, Idea, SiteTotal, StatusChange, Vote
+from .models import Comment, Idea, SiteTotal, StatusChange, StatusCount, Vote
 from .text import IDEA_EXCERPT_CHARS, plain_text
 from .transaction import use_case
 
@@ -79,7 +80,8 @@ def repair() -> list[Drift]:
 
 def _find(*, search: bool = True) -> list[Drift]:
     drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
-              _status_changed_drift(), _excerpt_drift(), _site_totals_drift()]  # site totals last: they are repaired from the ideas
+              _status_changed_drift(), _excerpt_drift(), _site_totals_drift(), _status_count_drift()]
+    # the kept totals last: they are repaired from the ideas, after the ideas' own numbers
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -228,6 +230,23 @@ def _site_totals_drift() -> Drift:
     return Drift("site totals", 1, [f"stored {stored}, counted {counted}"], [0])
 
 
+def _counted_statuses():
+    public = and_(Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
+    return (select(Idea.status_id, Idea.category_id, func.count().filter(public).label("ideas"))
+            .group_by(Idea.status_id, Idea.category_id))
+
+
+def _status_count_drift() -> Drift:
+    stored = {(row.status_id, row.category_id): row.ideas
+              for row in db.session.execute(select(StatusCount)).scalars() if row.ideas}
+    counted = {(row.status_id, row.category_id): row.ideas for row in db.session.execute(_counted_statuses())
+               if row.ideas}
+    wrong = sorted(key for key in stored.keys() | counted.keys() if stored.get(key) != counted.get(key))
+    return Drift("status counts", len(wrong), [
+        f"status {status}, category {category}: stored {stored.get((status, category), 0)}, "
+        f"counted {counted.get((status, category), 0)}" for status, category in wrong[:EXAMPLES]], [0] if wrong else [])
+
+
 def _search_index_drift() -> Drift:
     """SQLite's FTS5 index against the ideas it indexes (PostgreSQL's vector is a generated column)."""
     if db.engine.dialect.name != "sqlite":
@@ -293,6 +312,12 @@ def recount_site_totals(ids: list[int] | None = None) -> None:
     db.session.execute(insert(SiteTotal).values(shard=0, **asdict(counted_site_totals())))
 
 
+def recount_status_counts(ids: list[int] | None = None) -> None:
+    """The public ideas per status and category counted again, as `recount_site_totals`."""
+    db.session.execute(delete(StatusCount))
+    db.session.execute(insert(StatusCount).from_select(["status_id", "category_id", "ideas"], _counted_statuses()))
+
+
 def _repair_search_index(ids: list[int]) -> None:
     db.session.execute(text("INSERT INTO idea_fts (idea_fts) VALUES ('rebuild')"))
 
@@ -312,6 +337,7 @@ _REPAIRS = {
     "status changed at": _repair_status_changed,
     "excerpts": _repair_excerpts,
     "site totals": recount_site_totals,
+    "status counts": recount_status_counts,
     "search index": _repair_search_index,
 }
 

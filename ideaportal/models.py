@@ -194,6 +194,15 @@ class SiteTotal(db.Model):
     answered: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class StatusCount(db.Model):
+    """Public ideas per status and category, for the roadmap's column counts; written only by triggers on
+    `idea` (migration 20261207_c3f1b8e2d904), like SiteTotal. Votes never touch it."""
+
+    status_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ideas: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, tuple_
 from .. import rules
 from ..extensions import db
 from ..ideas.queries import decode_cursor, encode_cursor, labelled_ideas, public_ideas
-from ..models import Category, Idea, Status, StatusChange
+from ..models import Category, Idea, Status, StatusChange, StatusCount
 from ..text import plain_text
 
 RECENTLY_IMPLEMENTED = 10  # the done column always shows the latest ones, whatever else is on the roadmap
@@ -179,13 +179,13 @@ def _in_category(query, category: str | None):
 
 
 def _counts(status_ids: list[int], category: str | None) -> dict[int, int]:
-    """Public ideas per roadmap status (in the category, if one is chosen)."""
+    """Public ideas per roadmap status (in the category, if one is chosen), from the stored counts."""
     if not status_ids:
         return {}
-    query = select(Idea.status_id, func.count()).where(public_ideas(), Idea.status_id.in_(status_ids))
+    query = select(StatusCount.status_id, func.sum(StatusCount.ideas)).where(StatusCount.status_id.in_(status_ids))
     if category:
-        query = query.join(Category, Idea.category_id == Category.id).where(Category.slug == category)
-    return dict(db.session.execute(query.group_by(Idea.status_id)).all())
+        query = query.join(Category, StatusCount.category_id == Category.id).where(Category.slug == category)
+    return {status_id: int(ideas) for status_id, ideas in db.session.execute(query.group_by(StatusCount.status_id))}
 
 
 def _card(row, responses: dict[int, Response]) -> RoadmapCard:

@@ -1,4 +1,5 @@
-"""The home page's site totals, kept by triggers on `idea`: equal to a count of the ideas after every change."""
+"""The home page's site totals and the roadmap's status counts, kept by triggers on `idea`: equal to a count of
+the ideas after every change."""
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -10,7 +11,7 @@ from ideaportal.extensions import db
 from ideaportal.ideas.queries import SiteTotals, counted_site_totals, site_totals
 from ideaportal.ideas.services import cast_vote
 from ideaportal.merges.services import merge_idea, unmerge_idea
-from ideaportal.models import Comment, Idea, SiteTotal, utcnow
+from ideaportal.models import Comment, Idea, SiteTotal, StatusCount, utcnow
 from ideaportal.moderation.services import set_comment_hidden, set_idea_hidden
 from ideaportal.triage.services import archive_stale, bulk_change_status, change_status
 from tests import factories
@@ -24,6 +25,7 @@ def test_every_change_that_moves_a_total_keeps_the_stored_totals_equal_to_a_coun
         db.session.commit()
         steps.append(step)
         assert (step, site_totals()) == (step, counted_site_totals())
+        assert (step, counters._status_count_drift().examples) == (step, [])
 
     first = factories.idea(author=member)
     check("new idea")
@@ -80,13 +82,15 @@ def test_every_change_that_moves_a_total_keeps_the_stored_totals_equal_to_a_coun
     assert site_totals().ideas > 0 and counters.check() == []
 
 
-def test_counters_check_reports_drifted_site_totals_and_repair_counts_them_again(app, runner):
+def test_counters_check_reports_drifted_site_totals_and_status_counts_and_repair_counts_them_again(app, runner):
     factories.idea()
     factories.idea()
     db.session.execute(update(SiteTotal).values(votes=SiteTotal.votes + 5))
+    db.session.execute(update(StatusCount).values(ideas=StatusCount.ideas + 1))
     db.session.commit()
-    assert [drift.kind for drift in counters.check()] == ["site totals"]
+    assert [drift.kind for drift in counters.check()] == ["site totals", "status counts"]
     result = runner.invoke(args=["counters", "repair"])
     assert result.exit_code == 0 and "site totals: 1 repaired" in result.output
+    assert counters.check() == []
     assert site_totals() == counted_site_totals() == SiteTotals(ideas=2, votes=2, comments=0, implemented=0,
                                                                 answered=0)
