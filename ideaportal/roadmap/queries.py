@@ -115,7 +115,7 @@ def implemented(*, category: str | None = None, cursor: str | None = None, limit
     completed = select(Status.id).where(Status.kind == COMPLETED_KIND)
     reached = reached_at()
     query = _in_category(_card_query().add_columns(reached.label("reached_at")), category).where(
-        Idea.status_id.in_(completed)
+        _in_statuses_latest_first(completed)
     )
     if cursor:
         after_moment, after_id = decode_cursor(cursor, CURSOR_SORT)
@@ -167,11 +167,18 @@ def _column_rows(key: str, status_ids: list[int], category: str | None) -> list:
     if not status_ids:
         return []
     if key == "implemented":
-        order, limit = (reached_at().desc(), Idea.id.desc()), RECENTLY_IMPLEMENTED
+        order, limit, in_statuses = (reached_at().desc(), Idea.id.desc()), RECENTLY_IMPLEMENTED, _in_statuses_latest_first
     else:
-        order, limit = (Idea.score.desc(), Idea.id.desc()), COLUMN_LIMIT
-    query = _in_category(_card_query().where(Idea.status_id.in_(status_ids)), category)
+        order, limit, in_statuses = (Idea.score.desc(), Idea.id.desc()), COLUMN_LIMIT, Idea.status_id.in_
+    query = _in_category(_card_query().where(in_statuses(status_ids)), category)
     return db.session.execute(query.order_by(*order).limit(limit)).all()
+
+
+def _in_statuses_latest_first(status_ids):
+    """`status_id IN status_ids` for a query ordered by `reached_at`, as `status_id + 0` so that no planner uses the
+    status index: SQLite, which does not weigh the LIMIT, then walks ix_idea_reached in order and stops after the
+    first few instead of sorting every idea in those statuses (0.5-0.8 s at a million ideas)."""
+    return (Idea.status_id + 0).in_(status_ids)
 
 
 def _in_category(query, category: str | None):
