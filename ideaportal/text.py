@@ -111,7 +111,11 @@ def plain_text(source: str, limit: int) -> str:
     blocks = (" ".join(block.split()) for block in html.unescape(nh3.clean(marked, tags=set())).split(_BREAK))
     blocks = [block for block in blocks if block]
     sentences = [block if block[-1] in _SENTENCE_END else f"{block}." for block in blocks[:-1]]
-    words = " ".join([*sentences, *blocks[-1:]])
+    return cut(" ".join([*sentences, *blocks[-1:]]), limit)
+
+
+def cut(words: str, limit: int) -> str:
+    """Plain text cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
     if len(words) <= limit:
         return words
     return words[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -9,7 +9,7 @@ from .. import rules
 from ..extensions import db
 from ..ideas.queries import decode_cursor, encode_cursor, labelled_ideas, public_ideas
 from ..models import Category, Idea, Status, StatusChange, StatusCount
-from ..text import plain_text
+from ..text import cut, plain_text
 
 RECENTLY_IMPLEMENTED = 10  # the done column always shows the latest ones, whatever else is on the roadmap
 COLUMN_LIMIT = 30  # cards per planned / in-progress column; the rest are a link away
@@ -153,8 +153,8 @@ def latest_responses(idea_ids: list[int]) -> dict[int, Response]:
 
 
 def response_of(text: str, html: str, limit: int = RESPONSE_CHARS) -> Response:
-    whole = plain_text(text, sys.maxsize)
-    return Response(excerpt=plain_text(text, limit), html=html, trimmed=len(whole) > limit)
+    whole = plain_text(text, sys.maxsize)  # rendered once, then cut: the Markdown is most of a card's cost
+    return Response(excerpt=cut(whole, limit), html=html, trimmed=len(whole) > limit)
 
 
 def _card_query():
