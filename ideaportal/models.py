@@ -182,7 +182,7 @@ class SiteTotal(db.Model):
     """A share of the home page's running totals over public ideas; the totals are the sums over all shares.
 
     Written only by database triggers on `idea` (migration 20261207_6d0e93a41c57), in the transaction
-    that changes the idea, to the share of the idea's id modulo SITE_TOTAL_SHARES: PostgreSQL
+    that changes the idea, to the share of the idea's id modulo 16 (the migration's SHARES): PostgreSQL
     votes on different ideas then seldom wait for the same row. `counters check|repair` recounts them.
     """
 
