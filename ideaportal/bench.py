@@ -18,11 +18,11 @@ from html import escape
 from sqlalchemy import func, insert, select, text
 
 from . import rules
-from .counters import store_points
+from .counters import recount_site_totals, recount_status_counts, store_points
 from .extensions import db
 from .models import Category, Idea, Status, User, utcnow
 from .security import hash_password
-from .text import render_markdown
+from .text import idea_body, render_markdown
 
 BATCH = 20_000  # ideas per transaction
 BULK_FROM = 50_000  # from this many ideas, indexes are built once after the load instead of row by row
@@ -91,6 +91,8 @@ def seed(*, ideas: int, users: int, votes_per_idea: int, comments_per_idea: int 
             loader.restore_indexes(first_idea=next_idea)
         loader.reset()
     store_points(reference.user_ids)  # the loaders write ideas without the triggers that keep points
+    recount_site_totals()  # the load may have skipped the triggers that keep these
+    recount_status_counts()
     db.session.commit()
     loader.finish()
     return (f"Seeded {users:,} users, {ideas:,} ideas, {totals['vote']:,} votes, {totals['comment']:,} comments "
@@ -162,7 +164,7 @@ def _batch(rng: random.Random, reference: _Reference, now, *, first_id: int, cou
                              "body_html": _html(reference, sentence), "is_official": False, "created_at": posted,
                              "is_hidden": False})
         status_id = rng.choice(list(reference.status_kinds))
-        first_response = None
+        first_response = moved = None
         if status_id != reference.new_id:
             answered = min(created + timedelta(hours=rng.lognormvariate(3.5, 1.2)), now)  # median about 33 hours
             first_response = answered
@@ -175,15 +177,19 @@ def _batch(rng: random.Random, reference: _Reference, now, *, first_id: int, cou
                 changes.append({"idea_id": idea_id, "from_status_id": previous, "to_status_id": step,
                                 "changed_by_id": reference.pm_id, "response": response,
                                 "response_html": _html(reference, response), "created_at": answered})
+                moved = answered
                 previous, answered = step, min(answered + timedelta(days=rng.uniform(1, 60)), now)
         ideas.append({
             "id": idea_id, "title": title, "body": body, "body_html": f"<p>{escape(body, quote=False)}</p>\n",
+            "excerpt": body,
             "author_id": rng.choice(reference.user_ids), "category_id": rng.choice(reference.category_ids),
             "status_id": status_id, "upvotes": up, "downvotes": down, "score": up - down, "comment_count": shown,
             "hot_rank": rules.hot_rank(up - down, created), "created_at": created, "updated_at": created,
-            "last_activity_at": last_activity, "first_response_at": first_response, "is_hidden": False,
+            "last_activity_at": last_activity, "first_response_at": first_response, "status_changed_at": moved,
+            "is_hidden": False,
         })
-    assert ideas[0]["body_html"] == render_markdown(ideas[0]["body"]), "bench bodies must render as the app would"
+    stored = {name: ideas[0][name] for name in ("body", "body_html", "excerpt")}
+    assert stored == idea_body(ideas[0]["body"]), "bench bodies must render as the app would"
     return {"idea": ideas, "vote": votes, "comment": comments, "status_change": changes}
 
 
@@ -230,8 +236,8 @@ class _SqliteLoader(_Loader):
     def drop_indexes(self) -> None:
         found = db.session.execute(text(
             "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ('idea', 'vote', 'comment', "
-            "'status_change') AND (type = 'index' OR "
-            "(type = 'trigger' AND name IN ('idea_fts_after_insert', 'idea_points_after_insert')))"
+            "'status_change') AND (type = 'index' OR (type = 'trigger' AND name IN ('idea_fts_after_insert', "
+            "'idea_points_after_insert', 'site_total_after_insert', 'status_count_after_insert')))"
         )).all()
         db.session.commit()
         for name, sql in found:

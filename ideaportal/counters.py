@@ -4,21 +4,37 @@ What is stored and can drift: each idea's upvotes, downvotes and score (from its
 comment_count (visible comments), its hot rank (from score and creation time), its
 first_response_at (the first public answer: a status change with a response or an official
 comment) and last_activity_at (never before its latest vote or comment; edits move it too, so only
-"too early" is drift), each member's contributor points (from their public ideas; kept by
-triggers on `idea`), and on SQLite the full-text index of titles and bodies. Everything else that
-looks like a total (site totals, Storm Session vote budgets) is counted from the rows when it is
-read, so nothing of it is stored to drift.
+"too early" is drift), status_changed_at (the latest move into its current status), the
+plain-text excerpt of its body that cards show, each member's contributor points (from their public
+ideas), on SQLite the full-text index of titles and bodies, the site totals' shares
+(models.SiteTotal) and the public ideas per status and category (models.StatusCount). Triggers on
+`idea` keep the points, shares and status counts. Everything else that looks like a total (the
+windowed leaderboards, Storm Session vote budgets) is counted from the rows when it is read, so
+nothing of it is stored to drift.
 """
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select, text, union_all, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DatabaseError
 
 from . import rules
 from .extensions import db
+from .ideas.queries import counted_site_totals, site_totals
 from .leaderboard.queries import author_totals
-from .models import Comment, Idea, StatusChange, User, Vote
+from .models import Comment, Idea, SiteTotal, StatusChange, StatusCount, User, Vote
+from .text import IDEA_EXCERPT_CHARS, plain_text
 from .transaction import use_case
 
 EXAMPLES = 3
@@ -50,7 +66,7 @@ def repair() -> list[Drift]:
     search = _search_index_drift()  # before the lock: the check writes, on a connection of its own
     if db.session.get_bind().dialect.name == "postgresql":
         # Writers wait while the numbers are recomputed, so none moves between the count and the update.
-        db.session.execute(text("LOCK TABLE idea, vote, comment, status_change IN SHARE MODE"))
+        db.session.execute(text("LOCK TABLE vote, comment, status_change, idea IN SHARE MODE"))
     else:  # a write first takes SQLite's lock for the whole transaction
         db.session.execute(update(Idea).where(Idea.id == -1).values(score=Idea.score))
     found = _find(search=False) + ([search] if search.count else [])
@@ -66,7 +82,8 @@ def repair() -> list[Drift]:
 
 def _find(*, search: bool = True) -> list[Drift]:
     drifts = [_vote_drift(), _comment_drift(), _first_response_drift(), _last_activity_drift(), _hot_rank_drift(),
-              _points_drift()]
+              _status_changed_drift(), _excerpt_drift(), _points_drift(), _site_totals_drift(), _status_count_drift()]
+    # the kept totals last: they are repaired from the ideas, after the ideas' own numbers
     if search:
         drifts.append(_search_index_drift())
     return [drift for drift in drifts if drift.count]
@@ -102,9 +119,23 @@ def _answers():
         .subquery()
 
 
-def _collect(kind: str, query, describe) -> Drift:
+def _moved_at():
+    """When the idea moved into its current status, from its history (an update on the same status is no move)."""
+    return (
+        select(func.max(StatusChange.created_at))
+        .where(StatusChange.idea_id == Idea.id, StatusChange.to_status_id == Idea.status_id,
+               or_(StatusChange.from_status_id.is_(None), StatusChange.from_status_id != StatusChange.to_status_id))
+        .correlate(Idea)
+        .scalar_subquery()
+    )
+
+
+def _collect(kind: str, query, describe, drifted=None) -> Drift:
+    """The rows of `query` (those for which `drifted` is true, when the check is Python's) as a Drift."""
     drift = Drift(kind, 0)
-    for row in db.session.execute(query):
+    for row in db.session.execute(query.execution_options(yield_per=10_000)):
+        if drifted is not None and not drifted(row):
+            continue
         drift.count += 1
         drift.ids.append(row.id)
         if len(drift.examples) < EXAMPLES:
@@ -164,21 +195,58 @@ def _last_activity_drift() -> Drift:
         f"idea {row.id}: stored {row.last_activity_at}, latest vote {row.vote}, latest comment {row.comment}"))
 
 
+def _status_changed_drift() -> Drift:
+    moved = _moved_at()
+    query = (
+        select(Idea.id, Idea.status_changed_at, moved.label("moved"))
+        .where(Idea.status_changed_at.is_distinct_from(moved))
+        .order_by(Idea.id)
+    )
+    return _collect("status changed at", query, lambda row: (
+        f"idea {row.id}: stored {row.status_changed_at}, moved into its status {row.moved}"))
+
+
 def _hot_rank_drift() -> Drift:
     """Computed in Python (the formula is rules.hot_rank), from the stored score."""
-    drift = Drift("hot rank", 0)
-    rows = db.session.execute(
-        select(Idea.id, Idea.score, Idea.created_at, Idea.hot_rank).order_by(Idea.id)
-        .execution_options(yield_per=10_000)
+    return _collect(
+        "hot rank", select(Idea.id, Idea.score, Idea.created_at, Idea.hot_rank).order_by(Idea.id),
+        lambda row: f"idea {row.id}: stored {row.hot_rank}, {rules.hot_rank(row.score, row.created_at)} "
+                    f"for score {row.score}",
+        lambda row: abs(row.hot_rank - rules.hot_rank(row.score, row.created_at)) > HOT_TOLERANCE,
     )
-    for row in rows:
-        expected = rules.hot_rank(row.score, row.created_at)
-        if abs(row.hot_rank - expected) > HOT_TOLERANCE:
-            drift.count += 1
-            drift.ids.append(row.id)
-            if len(drift.examples) < EXAMPLES:
-                drift.examples.append(f"idea {row.id}: stored {row.hot_rank}, {expected} for score {row.score}")
-    return drift
+
+
+def _excerpt_drift() -> Drift:
+    """Computed in Python (the excerpt is text.plain_text of the body)."""
+    return _collect(
+        "excerpts", select(Idea.id, Idea.body, Idea.excerpt).order_by(Idea.id),
+        lambda row: f"idea {row.id}: stored excerpt {row.excerpt[:40]!r}",
+        lambda row: row.excerpt != plain_text(row.body, IDEA_EXCERPT_CHARS),
+    )
+
+
+def _site_totals_drift() -> Drift:
+    stored, counted = site_totals(), counted_site_totals()
+    if stored == counted:
+        return Drift("site totals", 0)
+    return Drift("site totals", 1, [f"stored {stored}, counted {counted}"], [0])
+
+
+def _counted_statuses():
+    public = and_(Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
+    return (select(Idea.status_id, Idea.category_id, func.count().filter(public).label("ideas"))
+            .group_by(Idea.status_id, Idea.category_id))
+
+
+def _status_count_drift() -> Drift:
+    stored = {(row.status_id, row.category_id): row.ideas
+              for row in db.session.execute(select(StatusCount)).scalars() if row.ideas}
+    counted = {(row.status_id, row.category_id): row.ideas for row in db.session.execute(_counted_statuses())
+               if row.ideas}
+    wrong = sorted(key for key in stored.keys() | counted.keys() if stored.get(key) != counted.get(key))
+    return Drift("status counts", len(wrong), [
+        f"status {status}, category {category}: stored {stored.get((status, category), 0)}, "
+        f"counted {counted.get((status, category), 0)}" for status, category in wrong[:EXAMPLES]], [0] if wrong else [])
 
 
 def _points_drift() -> Drift:
@@ -239,6 +307,10 @@ def _repair_last_activity(ids: list[int]) -> None:
     _update(ids, last_activity_at=case((latest > Idea.last_activity_at, latest), else_=Idea.last_activity_at))
 
 
+def _repair_status_changed(ids: list[int]) -> None:
+    _update(ids, status_changed_at=_moved_at())
+
+
 def _repair_hot_rank(ids: list[int]) -> None:
     for row in db.session.execute(select(Idea.id, Idea.score, Idea.created_at).where(Idea.id.in_(ids))):
         _update([row.id], hot_rank=rules.hot_rank(row.score, row.created_at))
@@ -253,6 +325,24 @@ def store_points(user_ids: list[int]) -> None:
         totals = author_totals(author_ids=chunk)
         points = dict(db.session.execute(select(totals.c.author_id, totals.c.points)).all())
         db.session.execute(update(User), [{"id": user_id, "points": int(points.get(user_id, 0))} for user_id in chunk])
+
+
+def _repair_excerpts(ids: list[int]) -> None:
+    for row in db.session.execute(select(Idea.id, Idea.body).where(Idea.id.in_(ids))):
+        _update([row.id], excerpt=plain_text(row.body, IDEA_EXCERPT_CHARS))
+
+
+def recount_site_totals(ids: list[int] | None = None) -> None:
+    """The site totals counted again from the ideas, all in one share; the triggers add to the others as ideas
+    change. For a repair, and after a bulk load that wrote ideas with the triggers off."""
+    db.session.execute(delete(SiteTotal))
+    db.session.execute(insert(SiteTotal).values(shard=0, **asdict(counted_site_totals())))
+
+
+def recount_status_counts(ids: list[int] | None = None) -> None:
+    """The public ideas per status and category counted again, as `recount_site_totals`."""
+    db.session.execute(delete(StatusCount))
+    db.session.execute(insert(StatusCount).from_select(["status_id", "category_id", "ideas"], _counted_statuses()))
 
 
 def _repair_search_index(ids: list[int]) -> None:
@@ -271,7 +361,11 @@ _REPAIRS = {
     "first response": _repair_first_response,
     "last activity": _repair_last_activity,
     "hot rank": _repair_hot_rank,
+    "status changed at": _repair_status_changed,
+    "excerpts": _repair_excerpts,
     "points": store_points,
+    "site totals": recount_site_totals,
+    "status counts": recount_status_counts,
     "search index": _repair_search_index,
 }
 

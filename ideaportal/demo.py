@@ -26,7 +26,7 @@ from .models import (
 from .moderation.services import flag_comment, flag_idea
 from .security import hash_password
 from .statuses import insert_status_change
-from .text import render_markdown
+from .text import idea_body, render_markdown
 from .triage.services import add_note, assign_owner, change_status
 
 DEMO_PASSWORD = "demo-portal-passphrase"
@@ -157,7 +157,7 @@ def load(seed: int = 7) -> str:
             author = rng.choice(members)
             body = rng.choice(BODIES).format(title=title)
             idea = Idea(
-                title=title, body=body, body_html=render_markdown(body),
+                title=title, **idea_body(body),
                 author_id=author, category_id=categories[slug], status_id=statuses[status],
                 hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
                 last_activity_at=created,
@@ -390,7 +390,7 @@ def _campaigns(rng, members, pm_id, categories, statuses) -> None:
         body = rng.choice(BODIES).format(title=title)
         answered = ends + timedelta(days=rng.uniform(1, 5))
         idea = Idea(
-            title=title, body=body, body_html=render_markdown(body), author_id=author, campaign_id=past.id,
+            title=title, **idea_body(body), author_id=author, campaign_id=past.id,
             category_id=categories["accessibility"], status_id=statuses[status],
             hot_rank=rules.hot_rank(0, created), created_at=created, updated_at=created,
             last_activity_at=answered, first_response_at=answered,

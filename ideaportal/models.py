@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -129,6 +130,8 @@ class Idea(db.Model):
     title: Mapped[str] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # The body as plain text cut for a card (text.idea_body), stored so that lists never render Markdown.
+    excerpt: Mapped[str] = mapped_column(Text, default="", server_default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
@@ -147,6 +150,8 @@ class Idea(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The latest vote, comment or edit; stale `new` ideas are archived by it.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it moved into its current status (statuses.insert_status_change); None when no history says.
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User] = relationship(lazy="raise", foreign_keys=[author_id])
     owner: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[owner_id])
@@ -165,6 +170,8 @@ class Idea(db.Model):
         # Covering: contributor points sum scores per author without reading the ideas.
         Index("ix_idea_author_score", "author_id", "score", "status_id"),
         Index("ix_idea_campaign", "campaign_id", "score", "id"),
+        # The roadmap's done column and the implemented page: latest to reach its status first (roadmap.queries).
+        Index("ix_idea_reached", func.coalesce(status_changed_at, created_at), "id"),
         # Partial, so that planners never prefer it for the lists' `merged_into_id IS NULL`.
         Index(
             "ix_idea_merged_into", "merged_into_id",
@@ -185,6 +192,31 @@ class Idea(db.Model):
         CheckConstraint("score = upvotes - downvotes", name="score"),
         CheckConstraint("upvotes >= 0 AND downvotes >= 0 AND comment_count >= 0", name="counters"),
     )
+
+
+class SiteTotal(db.Model):
+    """A share of the home page's running totals over public ideas; the totals are the sums over all shares.
+
+    Written only by database triggers on `idea` (migration 20261207_6d0e93a41c57), in the transaction
+    that changes the idea, to the share of the idea's id modulo 16 (the migration's SHARES): PostgreSQL
+    votes on different ideas then seldom wait for the same row. `counters check|repair` recounts them.
+    """
+
+    shard: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ideas: Mapped[int] = mapped_column(BigInteger, default=0)
+    votes: Mapped[int] = mapped_column(BigInteger, default=0)
+    comments: Mapped[int] = mapped_column(BigInteger, default=0)
+    implemented: Mapped[int] = mapped_column(BigInteger, default=0)
+    answered: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatusCount(db.Model):
+    """Public ideas per status and category, for the roadmap's column counts; written only by triggers on
+    `idea` (migration 20261207_c3f1b8e2d904), like SiteTotal. Votes never touch it."""
+
+    status_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ideas: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Vote(db.Model):

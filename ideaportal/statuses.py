@@ -1,10 +1,10 @@
 """An idea's status change, recorded in one place: the public timeline entry and the event followers hear about."""
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, update
 
 from .extensions import db
-from .models import StatusChange
+from .models import Idea, StatusChange
 from .notifications.events import StatusChanged
 from .text import render_markdown
 from .transaction import emit
@@ -25,7 +25,20 @@ def record_status_change(*, idea_id: int, from_status_id: int | None, to_status_
 
 def insert_status_change(*, idea_id: int, from_status_id: int | None, to_status_id: int, actor_id: int | None,
                          response: str, now: datetime) -> int:
-    """The timeline row alone, for history that nobody is told about (the demo's past)."""
+    """The timeline row alone, for history that nobody is told about (the demo's past).
+
+    A move into the idea's current status also sets its status_changed_at, which the roadmap sorts by
+    (the latest such move wins, whatever order history is written in); an update posted on the same
+    status is news, not a move.
+    """
+    if from_status_id != to_status_id:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea_id, Idea.status_id == to_status_id,
+                   or_(Idea.status_changed_at.is_(None), Idea.status_changed_at < now))
+            .values(status_changed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return db.session.scalar(
         insert(StatusChange)
         .values(idea_id=idea_id, from_status_id=from_status_id, to_status_id=to_status_id, changed_by_id=actor_id,

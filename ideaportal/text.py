@@ -92,6 +92,15 @@ def _clean(html: str) -> str:
     )
 
 
+IDEA_EXCERPT_CHARS = 240  # the longest excerpt of an idea's body that any page shows
+
+
+def idea_body(source: str) -> dict[str, str]:
+    """An idea's Markdown with what is stored beside it, so that no page renders it again: the safe HTML of
+    its own page, and the plain-text excerpt its cards show. Every write of Idea.body goes through here."""
+    return {"body": source, "body_html": render_markdown(source), "excerpt": plain_text(source, IDEA_EXCERPT_CHARS)}
+
+
 def plain_text(source: str, limit: int) -> str:
     """The words of some Markdown without its markup, cut at a word boundary to at most `limit` chars.
 
@@ -102,7 +111,11 @@ def plain_text(source: str, limit: int) -> str:
     blocks = (" ".join(block.split()) for block in html.unescape(nh3.clean(marked, tags=set())).split(_BREAK))
     blocks = [block for block in blocks if block]
     sentences = [block if block[-1] in _SENTENCE_END else f"{block}." for block in blocks[:-1]]
-    words = " ".join([*sentences, *blocks[-1:]])
+    return cut(" ".join([*sentences, *blocks[-1:]]), limit)
+
+
+def cut(words: str, limit: int) -> str:
+    """Plain text cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
     if len(words) <= limit:
         return words
     return words[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -26,6 +26,7 @@ from ..models import (
     utcnow,
 )
 from ..security import hash_password, verify_password
+from ..text import idea_body
 from ..transaction import use_case
 
 TAKEN = "That address belongs to another account."
@@ -156,7 +157,7 @@ def _erase(user: User, *, remove_content: bool, now: datetime) -> None:
 
 def _remove_content(user_id: int, now: datetime) -> None:
     db.session.execute(update(Idea).where(Idea.author_id == user_id)
-                       .values(is_hidden=True, title="Deleted by its author", body="", body_html="")
+                       .values(is_hidden=True, title="Deleted by its author", **idea_body(""))
                        .execution_options(synchronize_session=False))
     db.session.execute(update(Comment).where(Comment.author_id == user_id)
                        .values(deleted_at=func.coalesce(Comment.deleted_at, now), body="", body_html="")

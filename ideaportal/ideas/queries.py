@@ -16,6 +16,7 @@ from ..models import (
     Category,
     Comment,
     Idea,
+    SiteTotal,
     Status,
     StatusChange,
     Subscription,
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..search import backends as search
 from ..search.marks import Highlight
-from ..text import plain_text
+from ..text import IDEA_EXCERPT_CHARS
 from ..web import MAX_ID
 
 SORTS = {
@@ -37,11 +38,9 @@ SORTS = {
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
 RELEVANCE = "relevance"  # a sort only for searches: best match first
 SEARCH_SORT_LABELS = {RELEVANCE: "Best match", **SORT_LABELS}
-EXCERPT_CHARS = 240
 # A search ranks at most this many of its newest matches (all of them for a rarer word): a word found in
 # half of a million ideas would otherwise rank half a million rows per page. The page says when it cut.
 SEARCH_NEWEST = 1_000
-EXCERPT_SOURCE_CHARS = 2 * EXCERPT_CHARS  # room for the Markdown syntax the excerpt drops
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
     next_cursor = encode_cursor(rows[limit - 1].sort_key, rows[limit - 1].id) if len(rows) > limit else None
     if filters.q is not None:
         cut = bool(rows) and rows[0].matches > SEARCH_NEWEST
-        return IdeaPage(cards, next_cursor, search.highlights(filters.q, ids, excerpt_chars=EXCERPT_CHARS),
+        return IdeaPage(cards, next_cursor, search.highlights(filters.q, ids, excerpt_chars=IDEA_EXCERPT_CHARS),
                         searched_newest=SEARCH_NEWEST if cut else None)
     return IdeaPage(cards, next_cursor)
 
@@ -212,7 +211,7 @@ def _card_query(now: datetime | None = None):
         labelled_ideas(
             Idea.id,
             Idea.title,
-            func.substr(Idea.body, 1, EXCERPT_SOURCE_CHARS).label("excerpt"),
+            Idea.excerpt,
             Idea.score,
             Idea.upvotes,
             Idea.downvotes,
@@ -234,8 +233,7 @@ def _cards(rows, viewer_id: int | None) -> list[IdeaCard]:
     fields = IdeaCard.__dataclass_fields__
     return [
         IdeaCard(
-            **{name: getattr(row, name) for name in fields if name not in ("excerpt", "my_vote")},
-            excerpt=plain_text(row.excerpt, EXCERPT_CHARS),
+            **{name: getattr(row, name) for name in fields if name != "my_vote"},
             my_vote=votes.get(row.id, 0),
         )
         for row in rows
@@ -356,11 +354,22 @@ def _merge_target(target_id: int | None) -> tuple[int, str] | None:
 
 
 def site_totals() -> SiteTotals:
-    """Public ideas, votes on them, comments, implemented and answered ideas, in one query.
+    """Public ideas, votes on them, comments, implemented and answered ideas: the sums of the stored shares.
 
     Implemented means a status of kind `completed` (in full or in part), as on /stats and the KPI
-    dashboard. Statuses are matched by id (looked up once) rather than joined: a join made SQLite
-    walk the ideas through a status index, about seven times slower at 100,000 ideas.
+    dashboard. Triggers on `idea` keep the shares exact (models.SiteTotal); `counted_site_totals`
+    counts the same from the ideas.
+    """
+    row = db.session.execute(select(*(func.coalesce(func.sum(getattr(SiteTotal, name)), 0)
+                                      for name in SiteTotals.__dataclass_fields__))).one()
+    return SiteTotals(*(int(value) for value in row))
+
+
+def counted_site_totals() -> SiteTotals:
+    """`site_totals` counted from every public idea in one query (a scan: for counters check|repair).
+
+    Statuses are matched by id (looked up once) rather than joined: a join made SQLite walk the
+    ideas through a status index, about seven times slower at 100,000 ideas.
     """
     implemented = select(Status.id).where(Status.kind == "completed")
     row = db.session.execute(

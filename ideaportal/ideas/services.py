@@ -11,7 +11,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..follows.services import auto_follow
 from ..models import Category, Comment, Idea, Status, Vote, utcnow
-from ..text import check_visible, render_markdown
+from ..text import check_visible, idea_body
 from ..transaction import retrying, use_case
 
 VOTE_ATTEMPTS = 3
@@ -52,8 +52,7 @@ def submit_idea(
         campaign_rules.check_takes_ideas(campaign_id=campaign_id, now=now)
     idea = Idea(
         title=title.strip(),
-        body=body,
-        body_html=render_markdown(body),
+        **idea_body(body),
         author_id=author_id,
         campaign_id=campaign_id,
         category_id=category_id,
@@ -88,7 +87,9 @@ def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_i
     rules.check_can_edit_idea(actor_id=editor_id, author_id=idea.author_id, status_slug=status_slug)
     _check_text(title, body)
     _check_category(category_id)
-    idea.title, idea.body, idea.body_html = title.strip(), body, render_markdown(body)
+    idea.title = title.strip()
+    for name, value in idea_body(body).items():
+        setattr(idea, name, value)
     idea.category_id = category_id
     idea.updated_at = idea.last_activity_at = utcnow()
     return idea

@@ -3,13 +3,13 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 
 from .. import rules
 from ..extensions import db
 from ..ideas.queries import decode_cursor, encode_cursor, labelled_ideas, public_ideas
-from ..models import Category, Idea, Status, StatusChange
-from ..text import plain_text
+from ..models import Category, Idea, Status, StatusChange, StatusCount
+from ..text import cut, plain_text
 
 RECENTLY_IMPLEMENTED = 10  # the done column always shows the latest ones, whatever else is on the roadmap
 COLUMN_LIMIT = 30  # cards per planned / in-progress column; the rest are a link away
@@ -77,27 +77,10 @@ class ImplementedPage:
     next_cursor: str | None
 
 
-def moved_at():
-    """When the idea reached its current status (NULL when no history says).
-
-    The latest change into it from another status: an update posted on the same status is news,
-    not a move.
-    """
-    return (
-        select(func.max(StatusChange.created_at))
-        .where(
-            StatusChange.idea_id == Idea.id,
-            StatusChange.to_status_id == Idea.status_id,
-            or_(StatusChange.from_status_id.is_(None), StatusChange.from_status_id != StatusChange.to_status_id),
-        )
-        .correlate(Idea)
-        .scalar_subquery()
-    )
-
-
 def reached_at():
-    """`moved_at`, else the submission date: a total order for ideas whose history lacks the move."""
-    return func.coalesce(moved_at(), Idea.created_at)
+    """When the idea reached its current status, else its submission date: a total order for ideas whose
+    history lacks the move. The very expression of the index ix_idea_reached."""
+    return func.coalesce(Idea.status_changed_at, Idea.created_at)
 
 
 def roadmap(*, category: str | None = None) -> Roadmap:
@@ -132,7 +115,7 @@ def implemented(*, category: str | None = None, cursor: str | None = None, limit
     completed = select(Status.id).where(Status.kind == COMPLETED_KIND)
     reached = reached_at()
     query = _in_category(_card_query().add_columns(reached.label("reached_at")), category).where(
-        Idea.status_id.in_(completed)
+        _in_statuses_latest_first(completed)
     )
     if cursor:
         after_moment, after_id = decode_cursor(cursor, CURSOR_SORT)
@@ -170,13 +153,13 @@ def latest_responses(idea_ids: list[int]) -> dict[int, Response]:
 
 
 def response_of(text: str, html: str, limit: int = RESPONSE_CHARS) -> Response:
-    whole = plain_text(text, sys.maxsize)
-    return Response(excerpt=plain_text(text, limit), html=html, trimmed=len(whole) > limit)
+    whole = plain_text(text, sys.maxsize)  # rendered once, then cut: the Markdown is most of a card's cost
+    return Response(excerpt=cut(whole, limit), html=html, trimmed=len(whole) > limit)
 
 
 def _card_query():
     return labelled_ideas(
-        Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, moved_at().label("moved_at")
+        Idea.id, Idea.title, Idea.score, Idea.upvotes, Idea.downvotes, Idea.status_changed_at.label("moved_at")
     ).where(public_ideas())
 
 
@@ -184,11 +167,18 @@ def _column_rows(key: str, status_ids: list[int], category: str | None) -> list:
     if not status_ids:
         return []
     if key == "implemented":
-        order, limit = (reached_at().desc(), Idea.id.desc()), RECENTLY_IMPLEMENTED
+        order, limit, in_statuses = (reached_at().desc(), Idea.id.desc()), RECENTLY_IMPLEMENTED, _in_statuses_latest_first
     else:
-        order, limit = (Idea.score.desc(), Idea.id.desc()), COLUMN_LIMIT
-    query = _in_category(_card_query().where(Idea.status_id.in_(status_ids)), category)
+        order, limit, in_statuses = (Idea.score.desc(), Idea.id.desc()), COLUMN_LIMIT, Idea.status_id.in_
+    query = _in_category(_card_query().where(in_statuses(status_ids)), category)
     return db.session.execute(query.order_by(*order).limit(limit)).all()
+
+
+def _in_statuses_latest_first(status_ids):
+    """`status_id IN status_ids` for a query ordered by `reached_at`, as `status_id + 0` so that no planner uses the
+    status index: SQLite, which does not weigh the LIMIT, then walks ix_idea_reached in order and stops after the
+    first few instead of sorting every idea in those statuses (0.5-0.8 s at a million ideas)."""
+    return (Idea.status_id + 0).in_(status_ids)
 
 
 def _in_category(query, category: str | None):
@@ -196,13 +186,13 @@ def _in_category(query, category: str | None):
 
 
 def _counts(status_ids: list[int], category: str | None) -> dict[int, int]:
-    """Public ideas per roadmap status (in the category, if one is chosen)."""
+    """Public ideas per roadmap status (in the category, if one is chosen), from the stored counts."""
     if not status_ids:
         return {}
-    query = select(Idea.status_id, func.count()).where(public_ideas(), Idea.status_id.in_(status_ids))
+    query = select(StatusCount.status_id, func.sum(StatusCount.ideas)).where(StatusCount.status_id.in_(status_ids))
     if category:
-        query = query.join(Category, Idea.category_id == Category.id).where(Category.slug == category)
-    return dict(db.session.execute(query.group_by(Idea.status_id)).all())
+        query = query.join(Category, StatusCount.category_id == Category.id).where(Category.slug == category)
+    return {status_id: int(ideas) for status_id, ideas in db.session.execute(query.group_by(StatusCount.status_id))}
 
 
 def _card(row, responses: dict[int, Response]) -> RoadmapCard:

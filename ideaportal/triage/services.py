@@ -151,10 +151,13 @@ def archive_stale(*, months: int, response: str | None = None, now: datetime | N
     response = (default_archive_response(months) if response is None else response).strip()
     new_id, archived_id = _status(rules.EDITABLE_STATUS).id, _status(ARCHIVED_STATUS).id
     now = now or utcnow()
+    values = {"status_id": archived_id}
+    if response:  # a public answer, as in _apply: counters and the site totals count it
+        values["first_response_at"] = func.coalesce(Idea.first_response_at, now)
     archived = sorted(db.session.scalars(
         update(Idea)
         .where(stale_condition(months=months, now=now))
-        .values(status_id=archived_id)
+        .values(**values)
         .returning(Idea.id)
         .execution_options(synchronize_session=False)
     ).all())

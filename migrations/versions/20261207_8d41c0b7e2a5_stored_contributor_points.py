@@ -1,7 +1,7 @@
 """Stored contributor points: user.points, kept exact by triggers on idea, backfilled in batches
 
 Revision ID: 8d41c0b7e2a5
-Revises: 3c8e1f5a9b20
+Revises: c3f1b8e2d904
 Create Date: 2026-12-07 03:50:00.000000
 
 A member's points are the sum over their public ideas (not hidden, not merged) of the idea's score
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8d41c0b7e2a5'
-down_revision = '3c8e1f5a9b20'
+down_revision = 'c3f1b8e2d904'
 branch_labels = None
 depends_on = None
 

@@ -75,6 +75,8 @@ def test_counters_check_reports_each_kind_of_drift_and_repair_fixes_it(app, runn
     db.session.execute(update(Idea).where(Idea.id == 5).values(hot_rank=-1.0))
     db.session.execute(update(Idea).where(Idea.id == answered).values(first_response_at=None))
     db.session.execute(update(Idea).where(Idea.id == 6).values(last_activity_at=Idea.created_at))
+    db.session.execute(update(Idea).where(Idea.id == 7).values(excerpt="What the body said before an edit"))
+    db.session.execute(update(Idea).where(Idea.id == answered).values(status_changed_at=None))
     db.session.execute(text(  # a vote the counters never heard of, later than the idea's last activity
         "INSERT INTO vote (user_id, idea_id, value, created_at) SELECT u.id, 6, 1, i.last_activity_at "
         "FROM \"user\" u, idea i WHERE i.id = 6 AND u.id NOT IN (SELECT user_id FROM vote WHERE idea_id = 6) LIMIT 1"
@@ -84,7 +86,10 @@ def test_counters_check_reports_each_kind_of_drift_and_repair_fixes_it(app, runn
     result = runner.invoke(args=["counters", "check"])
     assert result.exit_code == 1
     found = {drift.kind: drift for drift in counters.check()}
-    assert set(found) == {"votes", "comment counts", "hot rank", "first response", "last activity"}
+    assert set(found) == {"votes", "comment counts", "hot rank", "first response", "last activity", "excerpts",
+                          "status changed at"}
+    assert found["status changed at"].ids == [answered]
+    assert found["excerpts"].ids == [7]
     assert found["votes"].count == 2 and "idea 3: stored" in found["votes"].examples[0]
     assert found["comment counts"].ids == [4]
     assert 5 in found["hot rank"].ids

@@ -22,10 +22,11 @@ def votes_sum(idea_id):
 
 def test_submitting_records_the_authors_upvote_and_renders_markdown(app):
     author = factories.user()
-    idea = factories.idea(author=author, body="Please add **dark mode**")
+    idea = factories.idea(author=author, body="Please add **dark mode**\n\n- offline")
     assert counters(idea.id) == (1, 0, 1)
     assert db.session.scalar(select(Vote.value).where(Vote.idea_id == idea.id, Vote.user_id == author.id)) == 1
     assert "<strong>dark mode</strong>" in idea.body_html
+    assert db.session.scalar(select(Idea.excerpt).where(Idea.id == idea.id)) == "Please add dark mode. offline"
     assert idea.hot_rank == pytest.approx(rules.hot_rank(1, idea.created_at))
 
 
@@ -118,12 +119,13 @@ def test_the_author_edits_a_new_idea(app):
     author = factories.user()
     idea = factories.idea(author=author)
     other_category = factories.category()
-    services.edit_idea(idea_id=idea.id, editor_id=author.id, title="Better title", body="_new_",
-                       category_id=other_category.id)
+    services.edit_idea(idea_id=idea.id, editor_id=author.id, title="Better title",
+                       body="_new_ " + "word " * 60, category_id=other_category.id)
     db.session.expire_all()
     edited = db.session.get(Idea, idea.id)
-    assert (edited.title, edited.body_html.strip(), edited.category_id) == (
-        "Better title", "<p><em>new</em></p>", other_category.id)
+    assert (edited.title, edited.body_html[:16], edited.category_id) == ("Better title", "<p><em>new</em> ",
+                                                                          other_category.id)
+    assert edited.excerpt == ("new " + "word " * 47).rstrip() + "…"  # cut at a word for the cards
     assert edited.updated_at >= edited.created_at
 
 

@@ -72,6 +72,7 @@ def test_deleting_the_account_erases_the_member_and_keeps_counters_exact(app, me
         assert db.session.get(Idea, theirs.id).comment_count == 2
     else:
         assert comment.deleted and comment.body == "" and idea.is_hidden and "Dana" not in idea.title
+        assert (idea.body, idea.body_html, idea.excerpt) == ("", "", "")
         assert db.session.get(Idea, theirs.id).comment_count == 1
     assert own_session_client(app).post("/auth/login", data={"email": address,
                                                              "password": factories.PASSWORD}).status_code == 400
