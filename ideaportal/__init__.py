@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_guards(app)
     register_blueprints(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -99,11 +100,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app: Flask) -> None:
-    from . import jobs
+    from . import cache, jobs
     from .auth.loader import Visitor, load_user
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -164,6 +166,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_bp)
+
+
+def register_page_cache(app: Flask) -> None:
+    from . import pages
+
+    pages.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -18,6 +18,8 @@ ROWS = [
     author_only("GET", "/ideas/<int:idea_id>/edit"),
     author_only("POST", "/ideas/<int:idea_id>/edit", title="An edited title", body="Edited.", category="{category_id}"),
     members("POST", "/ideas/<int:idea_id>/vote", value="1"),
+    # A visitor's vote button: on to the login with the vote signed; a member is sent back to the real button.
+    members("POST", "/ideas/<int:idea_id>/vote-intent", value="1"),
     members("POST", "/ideas/<int:idea_id>/comments", body="A comment."),
     author_only("GET", "/comments/<int:comment_id>/edit"),
     author_only("POST", "/comments/<int:comment_id>/edit", body="Edited comment."),
