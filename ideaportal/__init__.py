@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     configure(app, overrides or {})
     trust_proxies(app)
+    register_request_log(app)
     register_extensions(app)
     register_request_guards(app)
     register_blueprints(app)
@@ -99,6 +100,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def register_request_log(app: Flask) -> None:
+    """First, so that every request has its id before any other hook can refuse it."""
+    from . import requestlog
+
+    requestlog.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
     from . import cache, jobs
     from .auth.loader import Visitor, load_user
@@ -126,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from .comments.views import bp as comments_bp
     from .feeds.views import bp as feeds_bp
     from .follows.views import bp as follows_bp
+    from .health.views import bp as health_bp
     from .ideas.views import bp as ideas_bp
     from .kpis.views import bp as kpis_bp
     from .leaderboard.views import bp as leaderboard_bp
@@ -144,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from .triage.views import bp as triage_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(ideas_bp)

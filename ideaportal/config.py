@@ -62,6 +62,8 @@ class Config:
     RELATED_CACHE_SECONDS = 600  # how stale an idea page's "related ideas" may be
     SEARCH_STATISTICS_SECONDS = 300  # PostgreSQL: how long a process keeps ANALYZE's word counts for ranking
 
+    REQUEST_LOG = True  # a JSON line per request on stderr, with its request id (requestlog.py)
+
     SITE_NAME = "IdeaPortal"
 
     # Mail. No MAIL_SERVER: messages are written to instance/mail/ and logged, for a person to read.

@@ -4,6 +4,8 @@ from . import author_only, members, public
 ROWS = [
     public("GET", "/"),
     public("GET", "/static/<path:filename>"),
+    public("GET", "/healthz"),
+    public("GET", "/readyz"),
     public("GET", "/auth/login"),
     public("POST", "/auth/login", email="{author_email}", password="wrong password here"),
     public("GET", "/auth/register"),
