@@ -183,7 +183,7 @@ def serve(target: str, database_url: str, scratch: str, directory: Path, servers
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(base + "/", timeout=5)
+            urllib.request.urlopen(base + "/healthz", timeout=5)  # not "/", which can take seconds at 1M ideas
             return base
         except urllib.error.HTTPError:
             return base
