@@ -32,9 +32,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     configure(app, overrides or {})
     trust_proxies(app)
+    register_request_log(app)
     register_extensions(app)
     register_request_guards(app)
     register_blueprints(app)
+    register_page_cache(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -98,12 +100,20 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def register_request_log(app: Flask) -> None:
+    """First, so that every request has its id before any other hook can refuse it."""
+    from . import requestlog
+
+    requestlog.init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
-    from . import jobs
+    from . import cache, jobs
     from .auth.loader import Visitor, load_user
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -124,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     from .comments.views import bp as comments_bp
     from .feeds.views import bp as feeds_bp
     from .follows.views import bp as follows_bp
+    from .health.views import bp as health_bp
     from .ideas.views import bp as ideas_bp
     from .kpis.views import bp as kpis_bp
     from .leaderboard.views import bp as leaderboard_bp
@@ -142,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from .triage.views import bp as triage_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(ideas_bp)
@@ -164,6 +176,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outbox_bp)
+
+
+def register_page_cache(app: Flask) -> None:
+    from . import pages
+
+    pages.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,65 +1,99 @@
-"""A short-lived, per-process cache for public aggregates: no schema change, no extra server.
+"""The cache every process of one installation shares (Flask-Caching): public aggregates and whole pages.
 
-The leaderboard's windowed totals and contributor points, and the public statistics (the
-status funnel, the median wait for a first answer), are the same for every visitor and, at a
-million ideas, take from tens of milliseconds to about a second to aggregate. Each process keeps
-the last result for as many seconds as a setting says (LEADERBOARD_CACHE_SECONDS,
-STATS_CACHE_SECONDS in config.py; 0 turns it off). One request recomputes an expired entry while
-the others in that process that want the same entry wait for it.
+The leaderboard's windowed totals and contributor points, the public statistics and an idea page's related
+ideas are the same for every visitor and, at a million ideas, take from tens of milliseconds to about a
+second to compute; pages.py keeps whole anonymous pages here too. `remember` keeps a result for as many
+seconds as a setting says (LEADERBOARD_CACHE_SECONDS, STATS_CACHE_SECONDS, ... in config.py; 0 turns it off).
+
+Where it lives (CACHE_TYPE, chosen in init_app unless set):
+- Redis when REDIS_URL is set: one cache for every process on every host.
+- Otherwise files in instance/cache/ (Flask-Caching's FileSystemCache): every gunicorn worker on this machine
+  reads and writes the same entries. Not Flask-Caching's "simple" cache: that is a dict inside each worker,
+  so a vote answered by one worker would leave another worker serving its own, older copy of a page.
+
+Every key starts with a prefix made from the database's address (in the file cache, a folder of its own),
+so two apps on two databases (tests) never share an entry while all the processes of one installation do.
+
+No stampede: when an entry is missing or expired, one request (whichever takes the entry's lock first)
+computes it; the others get the expired value meanwhile, or, when there is none, wait for the one
+computing it. On Redis the lock is atomic (SET NX); in the file cache two workers that miss at the same
+instant may both compute (at most one per worker), since a file's "add" is a look then a write.
 """
-import threading
+import hashlib
 import time
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app
+from flask import Flask, current_app
+from flask_caching import Cache
 
 T = TypeVar("T")
+STALE_FOR = 10  # an expired aggregate stays this many times its lifetime, to answer while one request recomputes
+LOCK_SECONDS = 60  # a computation's lock expires by itself if its process died holding it
+WAIT_SECONDS = 30  # a request waits at most this long for another's computation, then computes itself
+POLL_SECONDS = 0.05
+
+cache = Cache()
 
 
-class TTLCache:
-    def __init__(self) -> None:
-        self._entries: dict[Hashable, tuple[float, object]] = {}
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()  # held only to look up or replace the dicts, never while computing
-
-    def remember(self, key: Hashable, seconds: float, compute: Callable[[], T]) -> T:
-        """The value stored under `key` if younger than `seconds`, else `compute()` stored anew.
-
-        Requests for the same expired key wait for one computation; other keys do not wait for it.
-        """
-        if seconds <= 0:
-            return compute()
-        fresh = self._fresh(key)
-        if fresh is not None:
-            return fresh[1]
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            fresh = self._fresh(key)  # another thread may have computed it while this one waited
-            if fresh is not None:
-                return fresh[1]
-            value = compute()
-            now = time.monotonic()
-            with self._guard:
-                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-                self._entries[key] = (now + seconds, value)
-            return value
-
-    def _fresh(self, key: Hashable):
-        entry = self._entries.get(key)
-        return entry if entry is not None and entry[0] > time.monotonic() else None
-
-    def clear(self) -> None:
-        with self._guard:
-            self._entries = {}
+def init_app(app: Flask) -> None:
+    """Fill in CACHE_TYPE and its place from REDIS_URL unless set, then bind Flask-Caching."""
+    config = app.config
+    prefix = "ideaportal-" + hashlib.sha256(config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+    if not config["CACHE_TYPE"]:
+        config["CACHE_TYPE"] = "RedisCache" if config["REDIS_URL"] else "FileSystemCache"
+    if config["CACHE_TYPE"] == "RedisCache":
+        config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
+        config.setdefault("CACHE_KEY_PREFIX", prefix + ":")  # so that clear() deletes this app's keys only
+    if config["CACHE_TYPE"] == "FileSystemCache" and not config["CACHE_DIR"]:
+        config["CACHE_DIR"] = str(Path(app.instance_path) / "cache" / prefix)  # files have no prefix: a folder each
+    cache.init_app(app)
 
 
-def app_cache() -> TTLCache:
-    """This application's cache (one per app, so test apps on two databases never share entries)."""
-    return current_app.extensions.setdefault("aggregate_cache", TTLCache())
+def app_cache():
+    """This application's cache backend (cachelib's interface: get, set, add, delete, clear)."""
+    return cache.cache
 
 
-def remember(key: Hashable, compute: Callable[[], T], *, setting: str) -> T:
+def remember(key_: Hashable, compute: Callable[[], T], *, setting: str) -> T:
     """`compute()`, or its result from at most `app.config[setting]` seconds ago."""
-    return app_cache().remember(key, int(current_app.config[setting]), compute)
+    seconds = int(current_app.config[setting])
+    if seconds <= 0:
+        return compute()
+    return remember_for(f"remember:{key_!r}", seconds, compute)
+
+
+def remember_for(full_key: str, seconds: int, compute: Callable[[], T]) -> T:
+    """The value under `full_key` if younger than `seconds`, else `compute()` stored anew (see the module's
+    docstring for who computes and who waits)."""
+    backend = app_cache()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        entry = backend.get(full_key)  # (fresh until, value)
+        if entry is not None and entry[0] > time.time():
+            return entry[1]
+        if take_lock(backend, full_key + ":computing"):
+            try:
+                value = compute()
+                backend.set(full_key, (time.time() + seconds, value), timeout=seconds * STALE_FOR)
+                return value
+            finally:
+                backend.delete(full_key + ":computing")
+        if entry is not None:
+            return entry[1]  # another request is recomputing it: this one answers with the expired value
+        if time.monotonic() > deadline:
+            return compute()
+        time.sleep(POLL_SECONDS)
+
+
+def take_lock(backend, name: str) -> bool:
+    """True when this request may compute: it took the lock, or found only an expired one (the file cache's
+    add() does not look at expiry, so a lock left by a process that died would otherwise stay)."""
+    return bool(backend.add(name, 1, timeout=LOCK_SECONDS)
+                or (backend.get(name) is None and backend.set(name, 1, timeout=LOCK_SECONDS)))
+
+
+def clear() -> None:
+    """Forget every entry of this application (tests; after restoring a database)."""
+    app_cache().clear()

@@ -1,4 +1,4 @@
-"""Command line: `flask --app ideaportal user|demo|ideas|bench|counters ...`, calling the same services as the web."""
+"""Command line: `flask --app ideaportal user|demo|ideas|bench|counters|cache ...`, calling the same services as the web."""
 import sys
 
 import click
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(mail)
     app.cli.add_command(counters)
+    app.cli.add_command(cache)
 
 
 def _fail(error: DomainError):
@@ -155,6 +156,20 @@ def worker(workers: int, periodic: bool):
     # A SQLite queue is polled: at most a second between looks keeps mail "within seconds" (Redis blocks instead).
     engine.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic, max_delay=1.0,
                                 check_worker_health=True).run()
+
+
+@click.group(help="The shared cache (aggregates and visitors' pages).")
+def cache():
+    pass
+
+
+@cache.command("clear")
+def cache_clear():
+    """Forget every cached aggregate and page: after a release that changes pages, or a restored database."""
+    from . import cache as shared
+
+    shared.clear()
+    click.echo("The cache is empty.")
 
 
 @click.group(help="The mail outbox.")

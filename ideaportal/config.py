@@ -51,10 +51,18 @@ class Config:
     VOTE_INTENT_SECONDS = 60 * 60  # a visitor's vote waits this long for them to log in or register
 
     PAGE_SIZE = 20
+    # The shared cache (ideaportal/cache.py): None picks Redis when REDIS_URL is set, else files in instance/cache/.
+    CACHE_TYPE: str | None = None
+    CACHE_DIR: str | None = None
+    CACHE_THRESHOLD = 20000  # entries the file cache keeps before it drops the oldest
+    CACHE_DEFAULT_TIMEOUT = 300
+    PAGE_CACHE_SECONDS = 60  # the most an anonymous page is kept; a write from any process replaces it sooner
     LEADERBOARD_CACHE_SECONDS = 60  # how stale the leaderboard may be; 0 computes it on every request
     STATS_CACHE_SECONDS = 60  # the same for /stats and the home page's median wait for an answer
     RELATED_CACHE_SECONDS = 600  # how stale an idea page's "related ideas" may be
     SEARCH_STATISTICS_SECONDS = 300  # PostgreSQL: how long a process keeps ANALYZE's word counts for ranking
+
+    REQUEST_LOG = True  # a JSON line per request on stderr, with its request id (requestlog.py)
 
     SITE_NAME = "IdeaPortal"
 

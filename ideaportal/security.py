@@ -1,7 +1,7 @@
 """Password hashing (argon2id) and the security headers sent with every response."""
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -49,9 +49,12 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if session.get("_user_id") and "Cache-Control" not in response.headers:
-            # A signed-in member's page is theirs alone: no shared or kept copies. A response that
-            # chose its own caching (the public badge stylesheet, static files) keeps it.
+        personal = (session.get("_user_id") or session.modified
+                    or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g)
+        if personal and "Cache-Control" not in response.headers:
+            # A signed-in member's page, or one holding a CSRF token or a message, is theirs alone: no
+            # shared or kept copies. A response that chose its own caching (the public badge stylesheet,
+            # static files) keeps it.
             response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
         if current_app.config["HSTS_SECONDS"]:

@@ -31,6 +31,8 @@ TEST_CONFIG = {
     "STATS_CACHE_SECONDS": 0,  # tests see every change at once; tests/services/test_stats.py tests the cache
     "RELATED_CACHE_SECONDS": 0,
     "SEARCH_STATISTICS_SECONDS": 0,
+    "REQUEST_LOG": False,  # tests/views/test_health.py reads the request log
+    "PAGE_CACHE_SECONDS": 0,  # tests write rows directly, as no request does; tests/views/test_page_cache.py turns it on
     "EMAIL_VERIFICATION": False,  # registering signs in at once; tests/views/test_account_mail.py turns it on
     "JOBS_BACKEND": "memory",  # tasks wait in memory; tests that deliver mail run them or start workers
     **FAST_HASHING,

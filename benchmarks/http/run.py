@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/http/run.py --db sqlite --size 10000          # what `make bench` runs
     .venv/bin/python benchmarks/http/run.py --db postgresql --size 10000 --duration 15s
+    REDIS_URL=redis://127.0.0.1:6379/0 make bench      # the servers take the environment: cache in Redis
 
 Seeds a database with `bench seed` (or reuses the one seeded before for that size: instance/bench-<size>.sqlite3,
 or the PostgreSQL database ideaportal_bench_<size>), serves the app (wsgi:app) and the baseline
@@ -36,6 +37,7 @@ PROJECT = HERE.parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from ideaportal.bench import COMMON_WORD, PASSWORD, RARE_WORD  # noqa: E402
+from ideaportal.rules import slugify  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -181,7 +183,7 @@ def serve(target: str, database_url: str, scratch: str, directory: Path, servers
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(base + "/", timeout=5)
+            urllib.request.urlopen(base + "/healthz", timeout=5)  # not "/", which can take seconds at 1M ideas
             return base
         except urllib.error.HTTPError:
             return base
@@ -252,9 +254,10 @@ def plan(app: str, database_url: str, args) -> tuple[list[Page], dict[str, Brows
         voter.log_in(email)
         voters.append(voter)
     visitors["voters"] = voters
-    top = query(database_url, "SELECT i.id, u.username, c.slug FROM idea i JOIN \"user\" u ON u.id = i.author_id "
+    top = query(database_url, "SELECT i.id, i.title, u.username, c.slug FROM idea i JOIN \"user\" u ON u.id = i.author_id "
                               "JOIN category c ON c.id = i.category_id ORDER BY i.score DESC, i.id DESC LIMIT 1")[0]
-    idea_id, author, category = top
+    idea_id, title, author, category = top
+    idea_path = f"/ideas/{idea_id}-{slugify(title)}"  # the idea's own address: `/ideas/<id>` alone is a redirect to it
     deep, cursor_path = 0, "/ideas?sort=hot"
     while deep < 50:  # follow the real "next" links, as a reader paging on would
         status, page = visitors["visitor"].get(cursor_path)
@@ -269,7 +272,7 @@ def plan(app: str, database_url: str, args) -> tuple[list[Page], dict[str, Brows
         Page("`/ideas` discussed", "/ideas?sort=discussed"),
         Page(f"deep cursor page ({deep} pages in)", cursor_path),
         Page(f"deep cursor page ({deep} pages in)", cursor_path, "member"),
-        Page("one idea", f"/ideas/{idea_id}"), Page("one idea", f"/ideas/{idea_id}", "member"),
+        Page("one idea", idea_path), Page("one idea", idea_path, "member"),
         Page(f"search, rare word ({RARE_WORD})", f"/ideas?q={RARE_WORD}"),
         Page(f"search, common word ({COMMON_WORD})", f"/ideas?q={COMMON_WORD}"),
         Page("`/leaderboard`", "/leaderboard"), Page("`/roadmap`", "/roadmap"), Page("`/stats`", "/stats"),
@@ -374,8 +377,11 @@ def render(rows, checks: list[str], database_url: str, args) -> str:
         f"- Data: {ideas:,} ideas, {votes:,} votes, {comments:,} comments, {accounts:,} accounts (`bench seed`)",
         f"- Settings: gunicorn.conf.py ({workers} sync workers) for the app and the baseline alike; "
         f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}` on the same machine; rate limits off "
-        "(`IDEAPORTAL_RATELIMIT_ENABLED=false`: every request comes from one address); no REDIS_URL, so caches "
-        "are per process, with their default lifetimes (leaderboard and statistics 60 s).",
+        "(`IDEAPORTAL_RATELIMIT_ENABLED=false`: every request comes from one address); "
+        + ("REDIS_URL set: the shared cache is in Redis" if os.environ.get("REDIS_URL") else
+           "no REDIS_URL: the shared cache is files in instance/cache/")
+        + ", with its default lifetimes (leaderboard and statistics 60 s, visitors' pages 60 s or the next write); "
+        "the request log on (a JSON line per request).",
         "- Baseline: `benchmarks/http/baseline.py`, the 20 newest ideas with raw driver calls and one compiled "
         "Jinja template, run right before each page; ratio = the page's req/s / that baseline run's req/s.",
         "- Errors: non-2xx/3xx responses plus socket errors and timeouts. After each page's run the runner waits "

@@ -35,7 +35,7 @@ def unauthorized():
     else:
         back = safe_next(request.form.get("next")) or safe_next(request.args.get("next")) or "/"
         reason = "Please log in to do that. You'll come back to the page you were on, to try again."
-    if request.endpoint == "ideas.vote" and request.form.get("value") in ("1", "-1"):
+    if request.endpoint in ("ideas.vote", "ideas.vote_intent") and request.form.get("value") in ("1", "-1"):
         # A vote is kept, signed, in the login page's address and cast once the visitor has signed in.
         from ..ideas.intents import login_url as vote_login_url
 

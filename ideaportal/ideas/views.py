@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..campaigns.queries import idea_campaign
 from ..comments.forms import CommentForm
 from ..errors import DomainError
+from ..extensions import csrf, login_manager
 from ..limits import per_member
 from ..models import Idea
 from ..rules import check_can_edit_idea, slugify
@@ -100,7 +101,9 @@ def detail(idea_id: int, slug: str | None = None):
     if slug != slugify(detail.idea.title):
         return redirect(url_for("ideas.detail", idea_id=idea_id, slug=slugify(detail.idea.title),
                                 **({"merged": merged_from} if merged_from else {})), 301)
-    return render_template("ideas/detail.html", detail=detail, comment_form=CommentForm(),
+    # A visitor gets no comment form: building one makes a CSRF token, and with it a session cookie.
+    comment_form = CommentForm() if current_user.is_authenticated else None
+    return render_template("ideas/detail.html", detail=detail, comment_form=comment_form,
                            campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()),
                            related=cached_related_ideas(idea_id, detail.idea.title, detail.idea.body),
                            merged_from=merged_from and queries.merged_title(merged_from, into=idea_id))
@@ -148,6 +151,22 @@ def vote(idea_id: int):
         flash("Your vote for this idea is counted. Your own draft was not posted.", "success")
     back = safe_next(form.next.data) or idea_url(idea_id)
     return redirect(f"{back.split('#')[0]}#idea-{idea_id}")
+
+
+@bp.post("/<int:idea_id>/vote-intent")
+@csrf.exempt  # it records nothing: the login or registration POST that counts the vote checks CSRF
+def vote_intent(idea_id: int):
+    """A visitor's vote button (templates/_macros.html vote_widget): on to the login page with the vote signed
+    into its address (ideas/intents.py), or a 401 naming that page for our fetch().
+
+    Without a CSRF token to render, a visitor's pages set no session cookie, so one copy serves every
+    visitor (pages.py). A member who is signed in by now (the page was older than the login) goes back to
+    press the CSRF-protected button: nothing that arrives here is ever counted.
+    """
+    if current_user.is_authenticated:
+        flash("You are logged in now: press the vote button again to count your vote.", "info")
+        return redirect(safe_next(request.form.get("next")) or idea_url(idea_id))
+    return login_manager.unauthorized()
 
 
 def idea_url(idea_id: int, title: str | None = None) -> str:

@@ -324,7 +324,7 @@ def test_the_cached_board_is_reused_until_it_expires(app, now, voters, monkeypat
     monkeypatch.setitem(app.config, "LEADERBOARD_CACHE_SECONDS", 60)
     before = queries.cached_leaderboard(EVERYTHING, now=now)
     vote(idea, voters[0], now)
-    assert queries.cached_leaderboard(EVERYTHING, now=now) is before
+    assert queries.cached_leaderboard(EVERYTHING, now=now) == before  # a copy from the cache: equal, not the same object
     cache.app_cache().clear()
     assert queries.cached_leaderboard(EVERYTHING, now=now).week == [
         queries.RankedIdea(**queries.idea_rows({idea.id})[idea.id], votes=1)]

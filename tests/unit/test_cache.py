@@ -1,28 +1,74 @@
-"""The per-process cache of public aggregates, without Flask or a database."""
+"""The shared cache of public aggregates (ideaportal/cache.py), in files and in Redis; no database is opened."""
 import threading
+import time
+import uuid
 
-from ideaportal.cache import TTLCache
+import pytest
+
+from ideaportal import cache, create_app
+from tests.conftest import TEST_CONFIG
+from tests.services.test_mail_delivery import redis_url
 
 
-def test_a_value_is_reused_until_it_expires_and_never_kept_for_zero_seconds():
-    cache, calls = TTLCache(), []
+@pytest.fixture(params=["FileSystemCache", "RedisCache"])
+def cache_type(request):
+    if request.param == "RedisCache":
+        return {"CACHE_TYPE": "RedisCache", "REDIS_URL": redis_url()}
+    return {"CACHE_TYPE": "FileSystemCache"}
+
+
+def make_app(cache_type, tmp_path, database="one"):
+    """An app whose database (never opened) names its cache's prefix, its file cache under `tmp_path`."""
+    url = f"sqlite:///{tmp_path}/{database}-{uuid.uuid4().hex}.db"
+    app = create_app({**TEST_CONFIG, **cache_type, "SQLALCHEMY_DATABASE_URI": url,
+                      "LEADERBOARD_CACHE_SECONDS": 60, "STATS_CACHE_SECONDS": 0})
+    with app.app_context():
+        cache.clear()
+    return app
+
+
+def counter():
+    calls = []
 
     def compute():
         calls.append(1)
         return len(calls)
-
-    assert cache.remember("board", 60, compute) == 1
-    assert cache.remember("board", 60, compute) == 1
-    assert cache.remember("other", 60, compute) == 2
-    assert cache.remember("board", 0, compute) == 3  # 0 seconds: computed every time, stored never
-    cache.clear()
-    assert cache.remember("board", 60, compute) == 4
+    return compute
 
 
-def test_requests_for_one_key_wait_for_one_computation_and_other_keys_do_not_wait():
-    cache = TTLCache()
+def test_redis_is_chosen_when_redis_url_is_set_and_files_otherwise(tmp_path):
+    assert create_app({**TEST_CONFIG, "REDIS_URL": "redis://127.0.0.1:6379/15"}).config["CACHE_TYPE"] == "RedisCache"
+    files = create_app(TEST_CONFIG)
+    assert files.config["CACHE_TYPE"] == "FileSystemCache" and "/cache/ideaportal-" in files.config["CACHE_DIR"]
+
+
+def test_a_value_is_reused_until_cleared_and_never_kept_for_zero_seconds(cache_type, tmp_path):
+    app, compute = make_app(cache_type, tmp_path), counter()
+    with app.app_context():
+        assert cache.remember("board", compute, setting="LEADERBOARD_CACHE_SECONDS") == 1
+        assert cache.remember("board", compute, setting="LEADERBOARD_CACHE_SECONDS") == 1
+        assert cache.remember(("board", 1, None), compute, setting="LEADERBOARD_CACHE_SECONDS") == 2
+        assert cache.remember("board", compute, setting="STATS_CACHE_SECONDS") == 3  # 0 seconds: computed each time
+        cache.clear()
+        assert cache.remember("board", compute, setting="LEADERBOARD_CACHE_SECONDS") == 4
+
+
+def test_apps_on_two_databases_share_no_entry_and_two_apps_on_one_database_do(cache_type, tmp_path):
+    one, other = make_app(cache_type, tmp_path, "one"), make_app(cache_type, tmp_path, "other")
+    twin = create_app({**TEST_CONFIG, **cache_type, "SQLALCHEMY_DATABASE_URI": one.config["SQLALCHEMY_DATABASE_URI"],
+                       "LEADERBOARD_CACHE_SECONDS": 60})  # a second process of the same installation
+    with one.app_context():
+        assert cache.remember("board", lambda: "one's board", setting="LEADERBOARD_CACHE_SECONDS") == "one's board"
+    with other.app_context():
+        assert cache.remember("board", lambda: "other's", setting="LEADERBOARD_CACHE_SECONDS") == "other's"
+    with twin.app_context():
+        assert cache.remember("board", lambda: "recomputed", setting="LEADERBOARD_CACHE_SECONDS") == "one's board"
+
+
+def test_requests_for_one_missing_key_wait_for_one_computation_and_other_keys_do_not_wait(cache_type, tmp_path):
+    app = make_app(cache_type, tmp_path)
     started, release = threading.Event(), threading.Event()
-    computed = []
+    computed, results = [], []
 
     def slow():
         computed.append("slow")
@@ -30,15 +76,54 @@ def test_requests_for_one_key_wait_for_one_computation_and_other_keys_do_not_wai
         assert release.wait(timeout=10)
         return "slow board"
 
-    results = []
-    first = threading.Thread(target=lambda: results.append(cache.remember("slow", 60, slow)))
-    second = threading.Thread(target=lambda: results.append(cache.remember("slow", 60, slow)))
+    def ask():
+        with app.app_context():
+            results.append(cache.remember("slow", slow, setting="LEADERBOARD_CACHE_SECONDS"))
+
+    first, second = threading.Thread(target=ask), threading.Thread(target=ask)
     first.start()
     assert started.wait(timeout=10)
     second.start()
-    # While "slow" is being computed, another key is answered at once (this would hang if it had to wait).
-    assert cache.remember("quick", 60, lambda: "quick board") == "quick board"
+    with app.app_context():  # this would hang if another key had to wait for "slow"
+        assert cache.remember("quick", lambda: "quick board", setting="LEADERBOARD_CACHE_SECONDS") == "quick board"
     release.set()
     first.join(timeout=10)
     second.join(timeout=10)
     assert results == ["slow board", "slow board"] and computed == ["slow"]
+
+
+def test_an_expired_value_answers_while_one_request_recomputes_it(cache_type, tmp_path):
+    app = make_app(cache_type, tmp_path)
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        assert release.wait(timeout=10)
+        return "new board"
+
+    with app.app_context():
+        cache.app_cache().set("remember:'board'", (0, "old board"), timeout=60)  # expired, still kept
+    results = []
+
+    def ask():
+        with app.app_context():
+            results.append(cache.remember("board", slow, setting="LEADERBOARD_CACHE_SECONDS"))
+
+    recomputing = threading.Thread(target=ask)
+    recomputing.start()
+    assert started.wait(timeout=10)
+    with app.app_context():
+        assert cache.remember("board", slow, setting="LEADERBOARD_CACHE_SECONDS") == "old board"  # did not wait
+    release.set()
+    recomputing.join(timeout=10)
+    with app.app_context():
+        assert results == ["new board"]
+        assert cache.remember("board", slow, setting="LEADERBOARD_CACHE_SECONDS") == "new board"
+
+
+def test_a_lock_left_by_a_process_that_died_expires(cache_type, tmp_path):
+    app = make_app(cache_type, tmp_path)
+    with app.app_context():
+        cache.app_cache().set("remember:'board':computing", 1, timeout=1)
+        time.sleep(1.1)
+        assert cache.remember("board", lambda: "computed", setting="LEADERBOARD_CACHE_SECONDS") == "computed"

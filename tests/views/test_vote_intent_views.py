@@ -16,7 +16,7 @@ from tests.mail_server import fixture_smtp, run_jobs  # noqa: F401 (fixture smtp
 
 def press(client, idea_id: int, value: str = "1", back: str = "/ideas?sort=new", **headers) -> str:
     """A visitor presses a vote button; returns the login address they are sent to."""
-    response = client.post(f"/ideas/{idea_id}/vote", data={"value": value, "next": back}, headers=headers)
+    response = client.post(f"/ideas/{idea_id}/vote-intent", data={"value": value, "next": back}, headers=headers)
     if response.status_code == 401:
         return response.json["login_url"]
     assert response.status_code == 302

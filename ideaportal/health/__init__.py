@@ -1,0 +1,1 @@
+"""Health checks: /healthz and /readyz."""

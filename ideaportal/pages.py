@@ -1,0 +1,118 @@
+"""Whole pages as visitors see them, kept in the shared cache (cache.py) and answered with ETags.
+
+A visitor's read page is the same for every visitor: it carries no CSRF token (a visitor's vote button
+posts to ideas.vote_intent, which needs none) and no cookie, so one rendering can answer them all, from any
+process. A signed-in member, or a visitor with a message waiting (a flash), always gets a page of their
+own, rendered afresh and marked `private, no-store` (security.py).
+
+Invalidation by generation: every key holds the site's current generation, a random word in the shared
+cache that any state-changing request (a POST, PUT, PATCH or DELETE answered below 400) replaces, in
+whichever process it ran, before its response leaves. A vote, a new idea, a comment, an edit, a status
+change, a hide, a merge therefore reach every visitor's next request. One word for the whole site rather
+than a key per list or idea: a vote moves a number on the home page, a list, the idea page, the leaderboard
+and a profile at once, and working out which pages a write touches is where caches go wrong. What changes
+without a request (the job engine's scheduled archiving, the CLI, relative times such as "3 hours ago")
+shows within PAGE_CACHE_SECONDS, the most a page is kept. The price is that while members write several
+times a second, visitors' pages are rendered about as often as without a cache: still correct, never slower.
+
+A missing page is rendered by one request while the others for it wait (cache.remember_for), so a burst
+of visitors after a write costs one rendering of the home page, not one each.
+"""
+import hashlib
+import uuid
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+
+from . import cache
+from .web import wants_json
+
+# The public read pages kept whole: what a visitor browses most, and what is slowest to compute at scale.
+PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.implemented", "leaderboard.index",
+         "users.profile", "stats.index", "feeds.ideas", "feeds.category", "feeds.campaign", "feeds.status")
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+KEPT_HEADERS = {"content-type", "cache-control", "etag"}
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class NotShared(Exception):
+    """A response that must not answer anyone else (an error, a 304, a page that set a cookie or holds a token)."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def init_app(app: Flask) -> None:
+    """After the blueprints: wrap the pages in PAGES, and start a new generation after every write."""
+    for endpoint in PAGES:
+        app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    app.after_request(new_generation_after_a_write)
+
+
+def shared(view):
+    @wraps(view)
+    def page(**kwargs):
+        seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
+        if seconds <= 0 or not anonymous_reader():
+            return view(**kwargs)
+        try:
+            kept = cache.remember_for(page_key(), seconds, lambda: freeze(current_app.make_response(view(**kwargs))))
+        except NotShared as rendered:
+            return rendered.response
+        response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
+        return response.make_conditional(request)
+    return page
+
+
+def anonymous_reader() -> bool:
+    """A visitor's plain GET of an HTML or feed page, with no message waiting for them."""
+    return (request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+            and not wants_json())
+
+
+def page_key() -> str:
+    # The host is part of the key: a forged Host header must not put its links into other visitors' pages.
+    return f"page:{generation()}:{request.host}{request.full_path}"
+
+
+def freeze(response) -> Page:
+    """The response as every visitor may get it, with an ETag of its bytes; raises NotShared when it is not."""
+    if (response.status_code != 200 or response.is_streamed or session.modified or "Set-Cookie" in response.headers
+            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g):
+        raise NotShared(response)
+    body = response.get_data()
+    if "ETag" not in response.headers:
+        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-cache"  # may be kept, but asked again (If-None-Match) every time
+    return Page(200, [(name, value) for name, value in response.headers.items() if name.lower() in KEPT_HEADERS],
+                body)
+
+
+def generation() -> str:
+    """The current generation; a new one when none is stored (never a fixed default, which could bring back
+    pages kept under it before an eviction)."""
+    backend = cache.app_cache()
+    current = backend.get("generation")
+    if current is None:
+        backend.add("generation", uuid.uuid4().hex, timeout=0)
+        current = backend.get("generation")
+    return current
+
+
+def new_generation() -> None:
+    cache.app_cache().set("generation", uuid.uuid4().hex, timeout=0)
+
+
+def new_generation_after_a_write(response):
+    if request.method in STATE_CHANGING and response.status_code < 400 and current_app.config["PAGE_CACHE_SECONDS"]:
+        new_generation()
+    return response

@@ -1,0 +1,68 @@
+"""A request id on every request, and one structured (JSON) log line per request that carries it.
+
+The id is the trusted proxy's `X-Request-ID` when TRUSTED_PROXIES says there is a proxy in front (so the
+load balancer's log, ours and the response agree), else a new one; a client's own header is ignored then,
+since anyone could send one. It goes back in the response's `X-Request-ID`, into every log record made
+while the request runs (as `request_id`), and onto error pages, for a person to quote when reporting one.
+REQUEST_LOG = False turns the per-request line off (a proxy in front may already log each request).
+"""
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, current_app, g, has_request_context, request
+
+LOGGER = "ideaportal.requests"
+TRUSTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record, "-" outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname,
+                "logger": record.name, "request_id": getattr(record, "request_id", "-"), "message": record.getMessage(),
+                **getattr(record, "fields", {})}
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def init_app(app: Flask) -> None:
+    app.logger.addFilter(RequestIdFilter())
+    logger = logging.getLogger(LOGGER)
+    if not logger.handlers:  # one handler per process, however many apps it builds (tests build many)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+        handler.addFilter(RequestIdFilter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    app.before_request(start)
+    app.after_request(finish)
+
+
+def start() -> None:
+    g.request_started = time.perf_counter()
+    offered = request.headers.get("X-Request-ID", "")
+    trusted = int(current_app.config["TRUSTED_PROXIES"]) > 0 and TRUSTED_ID.fullmatch(offered)
+    g.request_id = offered if trusted else uuid.uuid4().hex
+
+
+def finish(response):
+    response.headers["X-Request-ID"] = g.request_id
+    if current_app.config["REQUEST_LOG"]:
+        fields = {"method": request.method, "path": request.path, "status": response.status_code,
+                  "ms": round((time.perf_counter() - g.request_started) * 1000, 1), "ip": request.remote_addr,
+                  "user_id": getattr(g.get("_login_user"), "id", None)}  # only if the request loaded one
+        logging.getLogger(LOGGER).info("request", extra={"fields": fields})
+    return response
