@@ -79,8 +79,9 @@ def anonymous_reader() -> bool:
 
 
 def page_key() -> str:
-    # The host is part of the key: a forged Host header must not put its links into other visitors' pages.
-    return f"page:{generation()}:{request.host}{request.full_path}"
+    # The host and the script root are part of the key: a forged Host header must not put its links into other
+    # visitors' pages, and an app mounted under two prefixes links under each.
+    return f"page:{generation()}:{request.host}{request.script_root}{request.full_path}"
 
 
 def freeze(response) -> Page:

@@ -151,3 +151,12 @@ def test_cache_clear_forgets_the_kept_pages(database_url, app):
     assert "Written by a script" in visitor.get("/ideas").text
     with served.app_context():
         cache.clear()
+
+
+def test_a_page_kept_for_one_script_root_never_answers_another(site, idea):
+    visitor = site.test_client()
+    at_root = visitor.get("/ideas").text
+    mounted = visitor.get("/ideas", environ_overrides={"SCRIPT_NAME": "/portal"}).text
+    assert f'href="/ideas/{idea.id}-dark-mode-for-the-dashboard"' in at_root
+    assert f'href="/portal/ideas/{idea.id}-dark-mode-for-the-dashboard"' in mounted
+    assert visitor.get("/ideas").text == at_root  # each kept under its own key
