@@ -381,7 +381,9 @@ def render(rows, checks: list[str], database_url: str, args) -> str:
         + ("REDIS_URL set: the shared cache is in Redis" if os.environ.get("REDIS_URL") else
            "no REDIS_URL: the shared cache is files in instance/cache/")
         + ", with its default lifetimes (leaderboard and statistics 60 s, visitors' pages 60 s or the next write); "
-        "the request log on (a JSON line per request).",
+        "the request log on (a JSON line per request)."
+        + "".join(f" Overridden for this run: `{name}={value}`." for name, value in sorted(os.environ.items())
+                  if name.startswith("IDEAPORTAL_") and name != "IDEAPORTAL_RATELIMIT_ENABLED"),
         "- Baseline: `benchmarks/http/baseline.py`, the 20 newest ideas with raw driver calls and one compiled "
         "Jinja template, run right before each page; ratio = the page's req/s / that baseline run's req/s.",
         "- Errors: non-2xx/3xx responses plus socket errors and timeouts. After each page's run the runner waits "
