@@ -6,9 +6,11 @@ process. A signed-in member, or a visitor with a message waiting (a flash), alwa
 own, rendered afresh and marked `private, no-store` (security.py).
 
 Invalidation by generation: every key holds the site's current generation, a random word in the shared
-cache that any state-changing request (a POST, PUT, PATCH or DELETE answered below 400) replaces, in
-whichever process it ran, before its response leaves. A vote, a new idea, a comment, an edit, a status
-change, a hide, a merge therefore reach every visitor's next request. One word for the whole site rather
+cache that any request that wrote rows a visitor may see (an INSERT, UPDATE or DELETE went out on its
+behalf, to a table other than UNSEEN_TABLES) replaces, in whichever process it ran, before its response
+leaves. A vote, a new idea, a comment, an edit, a status change, a hide, a merge therefore reach every
+visitor's next request; a visitor's vote button (which only signs the vote into the login page's address),
+a refused form, a flood of junk POSTs or a member's "last seen" write nothing visible and keep the pages. One word for the whole site rather
 than a key per list or idea: a vote moves a number on the home page, a list, the idea page, the leaderboard
 and a profile at once, and working out which pages a write touches is where caches go wrong. What changes
 without a request (the job engine's scheduled archiving, the CLI, relative times such as "3 hours ago")
@@ -19,12 +21,15 @@ A missing page is rendered by one request while the others for it wait (cache.re
 of visitors after a write costs one rendering of the home page, not one each.
 """
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from . import cache
 from .web import wants_json
@@ -32,7 +37,11 @@ from .web import wants_json
 # The public read pages kept whole: what a visitor browses most, and what is slowest to compute at scale.
 PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.implemented", "leaderboard.index",
          "users.profile", "stats.index", "feeds.ideas", "feeds.category", "feeds.campaign", "feeds.status")
-STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
+# Written by requests but never shown to a visitor: a member's sessions and notifications, the staff's notes,
+# reports and audit log, mail waiting to go. A member's page view that notes "last seen" keeps visitors' pages.
+UNSEEN_TABLES = {"account_session", "audit_log", "flag", "notification", "notification_setting", "outbox_message",
+                 "staff_note"}
 KEPT_HEADERS = {"content-type", "cache-control", "etag"}
 
 
@@ -55,6 +64,14 @@ def init_app(app: Flask) -> None:
     for endpoint in PAGES:
         app.view_functions[endpoint] = shared(app.view_functions[endpoint])
     app.after_request(new_generation_after_a_write)
+    if not event.contains(Engine, "before_cursor_execute", note_a_write):
+        event.listen(Engine, "before_cursor_execute", note_a_write)
+
+
+def note_a_write(connection, cursor, statement, parameters, context, executemany) -> None:
+    """Marks the request on whose behalf a statement changes rows a visitor may see (any engine, any app)."""
+    if has_request_context() and (write := WRITE.match(statement)) and write.group(1).lower() not in UNSEEN_TABLES:
+        g.wrote = True
 
 
 def shared(view):
@@ -114,6 +131,6 @@ def new_generation() -> None:
 
 
 def new_generation_after_a_write(response):
-    if request.method in STATE_CHANGING and response.status_code < 400 and current_app.config["PAGE_CACHE_SECONDS"]:
+    if g.get("wrote") and current_app.config["PAGE_CACHE_SECONDS"]:
         new_generation()
     return response

@@ -160,3 +160,22 @@ def test_a_page_kept_for_one_script_root_never_answers_another(site, idea):
     assert f'href="/ideas/{idea.id}-dark-mode-for-the-dashboard"' in at_root
     assert f'href="/portal/ideas/{idea.id}-dark-mode-for-the-dashboard"' in mounted
     assert visitor.get("/ideas").text == at_root  # each kept under its own key
+
+
+def test_requests_that_write_nothing_a_visitor_sees_keep_the_pages(site, idea):
+    visitor = site.test_client()
+    etag = visitor.get("/ideas").headers["ETag"]
+    kept = lambda: visitor.get("/ideas", headers={"If-None-Match": etag}).status_code == 304  # noqa: E731
+    assert visitor.post(f"/ideas/{idea.id}/vote-intent", data={"value": "1", "next": "/ideas"}).status_code == 302
+    assert kept()
+    refused = site.test_client()
+    assert refused.post("/auth/login", data={"email": "nobody@example.com", "password": "wrong"}).status_code == 400
+    assert kept()
+    token = csrf_token(refused.get("/auth/login").text)
+    wrong = refused.post("/auth/login", data={"email": "nobody@example.com", "password": "wrong", "csrf_token": token})
+    assert wrong.status_code == 400 and "match an account" in wrong.text
+    assert kept()
+    member, token = logged_in_client(site, factories.user())  # its session row and audit line are not pages
+    assert kept()
+    member.post(f"/ideas/{idea.id}/vote", data={"value": "1", "csrf_token": token})
+    assert not kept()
