@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import skip_or_fail
 
@@ -54,6 +55,8 @@ def account_menu(page):
     """The header's menu of the signed-in member, open: on wide screens it folds under their name."""
     toggle = page.locator(".user-menu > summary")
     toggle.wait_for(state="attached")  # right after a login the old page may still be showing
+    page.wait_for_load_state("load")  # and until its stylesheet applies, whether the toggle shows is not yet known
     if toggle.is_visible() and not page.locator(".user-menu[open]").count():
         toggle.click()
+        expect(page.locator(".user-menu[open]")).to_have_count(1)
     return page.locator(".user-menu")
