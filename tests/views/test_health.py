@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from ideaportal.extensions import limiter
 from ideaportal.requestlog import LOGGER
 from tests import factories
 from tests.conftest import build_app
@@ -28,8 +29,13 @@ def test_readyz_says_ready_when_the_database_answers_and_503_with_a_short_reason
 def test_probes_are_never_rate_limited(database_url, app):
     limited = build_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
                         RATELIMIT_DEFAULT="2 per minute")
-    client = limited.test_client()
-    assert {client.get(path).status_code for path in ["/healthz", "/readyz"] * 5} == {200}
+    try:
+        client = limited.test_client()
+        assert {client.get(path).status_code for path in ["/healthz", "/readyz"] * 5} == {200}
+        assert [client.get("/auth/login").status_code for _ in range(3)] == [200, 200, 429]  # the default holds
+    finally:  # the limiter is one object for every app in the process: later apps must not inherit the default
+        limiter.limit_manager.set_default_limits([])
+        build_app(database_url)
 
 
 @pytest.fixture(name="request_log")
