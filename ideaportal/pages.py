@@ -2,8 +2,10 @@
 
 A visitor's read page is the same for every visitor: it carries no CSRF token (a visitor's vote button
 posts to ideas.vote_intent, which needs none) and no cookie, so one rendering can answer them all, from any
-process. A signed-in member, or a visitor with a message waiting (a flash), always gets a page of their
-own, rendered afresh and marked `private, no-store` (security.py).
+process. A signed-in member's read page (MEMBER_PAGES) is kept too, rendered once for any member with holes
+where each member's own parts go and filled in for each request (personal.py); staff, an idea's page for a
+member, and anyone with a message waiting (a flash) get a page of their own, rendered afresh. Members' pages
+are always `private, no-store` (security.py).
 
 Invalidation by generation: every key holds the site's current generation, a random word in the shared
 cache that any request that wrote rows a visitor may see (an INSERT, UPDATE or DELETE went out on its
@@ -31,12 +33,15 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import cache
+from . import cache, personal
 from .web import wants_json
 
 # The public read pages kept whole: what a visitor browses most, and what is slowest to compute at scale.
 PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.implemented", "leaderboard.index",
          "users.profile", "stats.index", "feeds.ideas", "feeds.category", "feeds.campaign", "feeds.status")
+# Kept for members too, with their own parts filled in (personal.py): every page above but an idea's, whose
+# comments, forms and follow button are each member's own.
+MEMBER_PAGES = set(PAGES) - {"ideas.detail"}
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
 # Written by requests but never shown to a visitor: a member's sessions and notifications, the staff's notes,
 # reports and audit log, mail waiting to go. A member's page view that notes "last seen" keeps visitors' pages.
@@ -78,14 +83,21 @@ def shared(view):
     @wraps(view)
     def page(**kwargs):
         seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
-        if seconds <= 0 or not anonymous_reader():
-            return view(**kwargs)
-        try:
-            kept = cache.remember_for(page_key(), seconds, lambda: freeze(current_app.make_response(view(**kwargs))))
-        except NotShared as rendered:
-            return rendered.response
-        response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
-        return response.make_conditional(request)
+        if seconds > 0 and anonymous_reader():
+            try:
+                kept = cache.remember_for(page_key(), seconds,
+                                          lambda: freeze(current_app.make_response(view(**kwargs))))
+            except NotShared as rendered:
+                return rendered.response
+            response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
+            return response.make_conditional(request)
+        if seconds > 0 and member_reader():
+            try:
+                kept = cache.remember_for(page_key("member-page"), seconds, lambda: freeze_for_members(view, kwargs))
+            except NotShared:
+                return view(**kwargs)  # rendered again, for this member: the shared rendering was AnyMember's
+            return current_app.response_class(personal.fill(kept), content_type=kept.content_type)
+        return view(**kwargs)
     return page
 
 
@@ -95,10 +107,17 @@ def anonymous_reader() -> bool:
             and not wants_json())
 
 
-def page_key() -> str:
+def member_reader() -> bool:
+    """A member's plain GET of a page in MEMBER_PAGES, with no message waiting; not staff, whose pages hold
+    the staff's own links."""
+    return (request.method == "GET" and request.endpoint in MEMBER_PAGES and current_user.is_authenticated
+            and not current_user.is_staff and "_flashes" not in session and not wants_json())
+
+
+def page_key(kind: str = "page") -> str:
     # The host and the script root are part of the key: a forged Host header must not put its links into other
     # visitors' pages, and an app mounted under two prefixes links under each.
-    return f"page:{generation()}:{request.host}{request.script_root}{request.full_path}"
+    return f"{kind}:{generation()}:{request.host}{request.script_root}{request.full_path}"
 
 
 def freeze(response) -> Page:
@@ -113,6 +132,20 @@ def freeze(response) -> Page:
         response.headers["Cache-Control"] = "no-cache"  # may be kept, but asked again (If-None-Match) every time
     return Page(200, [(name, value) for name, value in response.headers.items() if name.lower() in KEPT_HEADERS],
                 body)
+
+
+def freeze_for_members(view, kwargs) -> personal.HoledPage:
+    """The page as any member sees it, cut at the holes each member's request fills; raises NotShared when
+    it may not be kept (an error, a redirect, a rendering that let a member's part out of its holes)."""
+    response, word = personal.render_shared(lambda: current_app.make_response(view(**kwargs)))
+    if (response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers
+            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g):  # a token made outside a hole
+        raise NotShared(response)
+    try:
+        return personal.parse(response.get_data(as_text=True), word, response.content_type)
+    except personal.Unshareable as error:
+        current_app.logger.warning("%s: %s; rendered for each member instead", request.endpoint, error)
+        raise NotShared(response) from error
 
 
 def generation() -> str:

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 
+from . import personal
 from .access import ADMIN, STAFF
 from .rules import slugify
 
@@ -54,7 +55,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["staff_waiting"] = staff_waiting
     app.jinja_env.globals["public_nav"] = public_nav
     app.jinja_env.globals["footer_nav"] = footer_nav
-    app.jinja_env.globals["unread_notifications"] = unread_notifications
+    app.jinja_env.globals.update(hole=personal.hole, choice=personal.choice, choice_end=personal.choice_end,
+                                 rendering_shared=personal.rendering_shared)
 
 
 REMEMBERED_URLS = 20_000  # links kept per process before the store starts over (a few megabytes)
@@ -84,13 +86,6 @@ def remembered_url_for(endpoint: str, **values) -> str:
             links.clear()
         links[key] = link
     return link
-
-
-def unread_notifications() -> int:
-    """The signed-in member's unread count, for the bell in the header."""
-    from .notifications.queries import unread_count
-
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
 
 
 # The public sections in the header and in the footer: (endpoint, label). A section shows once its blueprint exists.
