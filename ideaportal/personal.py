@@ -24,7 +24,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import g, request, url_for
 from flask_login import UserMixin, current_user
@@ -35,23 +35,17 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Hole:
-    name: str
-
-
-@dataclass
-class Choice:
-    kind: str
-    key: int
-    forms: dict[int, list] = field(default_factory=dict)  # state -> parts
-
-
-@dataclass(frozen=True)
 class HoledPage:
-    """A page as kept for every member: literal text, holes and choices, in order."""
+    """A page as kept for every member: text and choices in order. The text still holds the markers of the
+    holes (`holes` names them), which fill() replaces; a choice is (kind, key, {state: text}).
+
+    Plain strings, tuples and dicts, so that reading it from the cache on every request is one quick unpickle.
+    """
 
     content_type: str
-    parts: list
+    word: str
+    parts: list[str | tuple[str, int, dict[int, str]]]
+    holes: tuple[str, ...]
     keys: dict[str, list[int]]  # choice kind -> the keys on this page (the ideas whose votes to look up)
 
 
@@ -138,53 +132,35 @@ class Unshareable(ValueError):
 
 
 def parse(body: str, word: str, content_type: str) -> HoledPage:
-    """The rendered page cut at its markers."""
-    marker = re.compile(rf"<!--{word} (\w+)(?: (-?\d+) (-?\d+))?-->")
-    top: list = []
-    parts, choice_open, keys = top, None, {}
-    position = 0
-    for found in marker.finditer(body):
-        parts.append(body[position:found.start()])
-        position = found.end()
-        name, key, state = found.group(1), found.group(2), found.group(3)
-        if key is not None:  # the start of one form of a choice
-            if choice_open is None:
-                choice_open = Choice(name, int(key))
-                top.append(choice_open)
-                keys.setdefault(name, []).append(int(key))
-            parts = choice_open.forms.setdefault(int(state), [])
-        elif name == "end":
-            parts, choice_open = top, None
-        else:
-            parts.append(Hole(name))
-    top.append(body[position:])
-    if any(word in text for text in _texts(top)):
+    """The rendered page cut at its choices, with the names of the holes left in its text."""
+    holes = tuple(sorted(set(re.findall(rf"<!--{word} (\w+)-->", body)) - {"end"}))
+    if word in re.sub(rf"<!--{word} \w+(?: -?\d+ -?\d+)?-->", "", body):
         raise Unshareable("the shared rendering shows its marker word outside a marker")
-    return HoledPage(content_type, top, keys)
-
-
-def _texts(parts: list):
-    for part in parts:
-        if isinstance(part, str):
-            yield part
-        elif isinstance(part, Choice):
-            for form in part.forms.values():
-                yield from _texts(form)
+    parts: list = []
+    keys: dict[str, list[int]] = {}
+    position, forms, state = 0, None, 0
+    for found in re.finditer(rf"<!--{word} (\w+) (-?\d+) (-?\d+)-->|<!--{word} end-->", body):
+        text, position = body[position:found.start()], found.end()
+        if forms is None:
+            parts.append(text)
+        else:
+            forms[state] = text
+        if found.group(1) is None:  # the end of a choice
+            forms = None
+            continue
+        kind, key, state = found.group(1), int(found.group(2)), int(found.group(3))
+        if forms is None:  # the first form of a choice
+            forms = {}
+            parts.append((kind, key, forms))
+            keys.setdefault(kind, []).append(key)
+    parts.append(body[position:])
+    return HoledPage(content_type, word, parts, holes, keys)
 
 
 def fill(page: HoledPage) -> str:
-    """The page for the member asking."""
+    """The page for the member asking: their form of each choice, their value in each hole."""
     states = {kind: CHOICES[kind](keys) for kind, keys in page.keys.items()}
-    out: list[str] = []
-    _fill(page.parts, states, out)
-    return "".join(out)
-
-
-def _fill(parts: list, states: dict[str, dict[int, int]], out: list[str]) -> None:
-    for part in parts:
-        if isinstance(part, str):
-            out.append(part)
-        elif isinstance(part, Hole):
-            out.append(str(escape(member_value(part.name))))
-        else:
-            _fill(part.forms[states[part.kind].get(part.key, 0)], states, out)
+    body = "".join(part if part.__class__ is str else part[2][states[part[0]].get(part[1], 0)]
+                   for part in page.parts)
+    values = {name: str(escape(member_value(name))) for name in page.holes}
+    return re.sub(rf"<!--{page.word} (\w+)-->", lambda found: values[found.group(1)], body)

@@ -133,20 +133,17 @@ def test_an_idea_page_is_each_members_own(site, ideas, renders):
     assert "ideas/detail.html" in renders
 
 
-def test_parse_cuts_at_markers_and_fill_puts_each_members_part_in(app):
+def test_parse_cuts_at_choices_and_fill_puts_each_members_part_in(app, monkeypatch):
     word = "feedc0ffee"
     body = (f'<p><!--{word} name--></p><!--{word} vote 7 0-->none<!--{word} csrf--><!--{word} vote 7 1-->up'
             f'<!--{word} vote 7 -1-->down<!--{word} end--><i>x</i>')
     page = personal.parse(body, word, "text/html")
-    assert page.keys == {"vote": [7]}
+    assert page.keys == {"vote": [7]} and page.holes == ("csrf", "name")
     with app.test_request_context() as context:
         context.request.member_values = {"name": "<maria>", "csrf": "t0ken"}
         for state, shown in ((0, "nonet0ken"), (1, "up"), (-1, "down")):
-            personal.CHOICES["vote"], kept = (lambda keys, state=state: {7: state}), personal.CHOICES["vote"]
-            try:
-                assert personal.fill(page) == f"<p>&lt;maria&gt;</p>{shown}<i>x</i>"
-            finally:
-                personal.CHOICES["vote"] = kept
+            monkeypatch.setitem(personal.CHOICES, "vote", lambda keys, state=state: {7: state})
+            assert personal.fill(page) == f"<p>&lt;maria&gt;</p>{shown}<i>x</i>"
 
 
 def test_a_rendering_that_lets_its_word_out_of_a_marker_is_not_kept(app):
