@@ -102,7 +102,7 @@ def replica_connects() -> bool:
         db.session.connection(bind_arguments={"bind": db.engines[BIND]})
     except DBAPIError as error:
         db.session.rollback()
-        seconds = current_app.config["REPLICA_RETRY_SECONDS"]
+        seconds = int(current_app.config["REPLICA_RETRY_SECONDS"])
         state.down_until = now() + seconds
         current_app.logger.warning("replica unreachable, reading the primary for %s s: %s", seconds, error)
         return False

@@ -111,10 +111,11 @@ def test_visitors_read_the_replica_and_a_voter_reads_the_primary_until_the_lag_h
     factories.idea(title="Written after the copy")
     site = served()
     visitor = site.test_client()
-    for path in ["/ideas?sort=new", "/", "/roadmap", "/users/voter", "/feeds/ideas.atom"]:
+    for path in ["/ideas?sort=new", "/ideas?q=written+copy", "/", "/roadmap", "/users/voter", "/feeds/ideas.atom"]:
         page = visitor.get(path)
         assert page.status_code == 200 and "Set-Cookie" not in page.headers, path
         assert "Written after the copy" not in page.text, path
+    assert "Dark mode for the dashboard" in visitor.get("/ideas?q=dark+mode").text
     score = score_on(visitor.get("/ideas?sort=new").text, idea.id)
 
     member = login(site.test_client(), voter)
@@ -124,6 +125,7 @@ def test_visitors_read_the_replica_and_a_voter_reads_the_primary_until_the_lag_h
 
     own = member.get("/ideas?sort=new").text
     assert score_on(own, idea.id) == score + 1 and "Written after the copy" in own
+    assert "Written after the copy" in member.get("/ideas?q=written+copy").text
     assert score_on(visitor.get("/ideas?sort=new").text, idea.id) == score
     assert score_on(login(site.test_client(), factories.user()).get("/ideas?sort=new").text, idea.id) == score
     clock.later(LAG)
@@ -173,7 +175,9 @@ def test_a_visitors_page_kept_from_the_lagging_replica_gives_way_once_the_lag_ha
     replicate(database_url, replica_url)
     site = served(PAGE_CACHE_SECONDS=60)
     visitor = site.test_client()
-    score = score_on(visitor.get("/ideas").text, idea.id)
+    first = visitor.get("/ideas")
+    assert "Set-Cookie" not in first.headers and first.headers["ETag"]
+    score = score_on(first.text, idea.id)
     assert login(site.test_client(), voter).post(f"/ideas/{idea.id}/vote", data={"value": "1"}).status_code == 302
     assert score_on(visitor.get("/ideas").text, idea.id) == score  # a new generation, rendered from the replica
     replicate(database_url, replica_url)  # the replica catches up...
