@@ -199,3 +199,14 @@ def test_a_request_reads_the_replica_until_it_writes_and_the_primary_after(serve
         db.session.execute(update(Idea).where(false()).values(title="nothing"))
         assert db.session.scalar(count) == 2 and db.session.info[READS_FROM_REPLICA] is False
         db.session.rollback()
+
+
+def test_without_a_replica_a_write_sets_no_cookie(client):
+    idea, voter = factories.idea(), factories.user()
+    voted = login(client, voter).post(f"/ideas/{idea.id}/vote", data={"value": "1"})
+    assert voted.status_code == 302 and routing.READ_PRIMARY not in voted.headers.get("Set-Cookie", "")
+
+
+def test_a_replica_of_another_kind_of_database_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="The replica must be a sqlite database, as the primary is."):
+        build_app(f"sqlite:///{tmp_path / 'primary.sqlite3'}", REPLICA_DATABASE_URI="postgresql://nobody@127.0.0.1:1/x")
