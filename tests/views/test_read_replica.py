@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import create_engine, false, func, select, text, update
 
-from ideaportal import cache
+from ideaportal import cache, create_app
 from ideaportal.extensions import db
 from ideaportal.models import Idea, Vote
 from ideaportal.replica import routing
@@ -210,3 +210,14 @@ def test_without_a_replica_a_write_sets_no_cookie(client):
 def test_a_replica_of_another_kind_of_database_is_refused(tmp_path):
     with pytest.raises(ValueError, match="The replica must be a sqlite database, as the primary is."):
         build_app(f"sqlite:///{tmp_path / 'primary.sqlite3'}", REPLICA_DATABASE_URI="postgresql://nobody@127.0.0.1:1/x")
+
+
+def test_the_environment_names_the_replica_as_it_names_the_primary(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app@primary-host/ideaportal")
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgresql://app@replica-host/ideaportal")
+    app = create_app({"TESTING": True})
+    assert app.config["REPLICA_DATABASE_URI"] == "postgresql+psycopg://app@replica-host/ideaportal"
+    with app.app_context():
+        replica = db.engines[routing.BIND]
+        assert replica.url.host == "replica-host" and replica.dialect.driver == "psycopg"
+        assert db.engine.url.host == "primary-host"
