@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT_KEYS = {
     "SECRET_KEY": "SECRET_KEY",
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "DATABASE_REPLICA_URL": "REPLICA_DATABASE_URI",
     "BASE_URL": "BASE_URL",
     "REDIS_URL": "REDIS_URL",
     **{key: key for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS",
@@ -57,10 +58,9 @@ def configure(app: Flask, overrides: dict) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'ideaportal.sqlite3'}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
-            "postgresql://", "postgresql+psycopg://", 1
-        )
+    for key in ("SQLALCHEMY_DATABASE_URI", "REPLICA_DATABASE_URI"):
+        if (app.config[key] or "").startswith("postgresql://"):
+            app.config[key] = app.config[key].replace("postgresql://", "postgresql+psycopg://", 1)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path) / "secret_key")
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
@@ -111,8 +111,11 @@ def register_extensions(app: Flask) -> None:
     from . import cache, jobs
     from .auth.loader import Visitor, load_user
     from .extensions import csrf, db, limiter, login_manager, migrate
+    from .replica import routing as replica
 
+    replica.configure(app)
     db.init_app(app)
+    replica.init_app(app)
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -5,6 +5,10 @@ class Config:
     SECRET_KEY: str | None = None  # from the environment, else generated once into instance/
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A read replica of the primary (DATABASE_REPLICA_URL), read by the public read pages (replica/): None, only the primary.
+    REPLICA_DATABASE_URI: str | None = None
+    REPLICA_LAG_SECONDS = 5  # the most the replica is expected to lag: who wrote reads the primary this long after
+    REPLICA_RETRY_SECONDS = 30  # a process that found the replica unreachable reads the primary this long, then tries again
     BASE_URL = "http://127.0.0.1:5000"
     REDIS_URL: str | None = None
 

@@ -1,10 +1,15 @@
 """Health checks for a load balancer or an orchestrator: /healthz (the process answers) and /readyz (it can
 serve: the database answers and, when REDIS_URL is set, Redis does). Neither opens a session, sets a cookie
-or counts against a rate limit, so a probe every second costs a request and nothing more."""
+or counts against a rate limit, so a probe every second costs a request and nothing more.
+
+A read replica (REPLICA_DATABASE_URI) is reported on a line of its own but never makes a process unready:
+without it the pages read the primary (replica/routing.py), so taking the process out of rotation would
+turn a slower site into a smaller one."""
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
 from ..extensions import db, limiter
+from ..replica.routing import replica_state
 
 bp = Blueprint("health", __name__)
 PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
@@ -28,7 +33,8 @@ def readyz():
             current_app.logger.warning("readyz: %s is not reachable: %s", name, error)
             db.session.rollback()
             return f"not ready: {name} unreachable ({type(error).__name__})\n", 503, PLAIN
-    return "ready\n", 200, PLAIN
+    replica = replica_state()
+    return "ready\n" + (f"replica: {replica}\n" if replica else ""), 200, PLAIN
 
 
 def database_answers() -> None:
