@@ -83,6 +83,8 @@ def shared(view):
     @wraps(view)
     def page(**kwargs):
         seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
+        if g.get("own_page"):  # replica/routing.py: this browser just wrote, and must see it
+            return view(**kwargs)
         if seconds > 0 and anonymous_reader():
             try:
                 kept = cache.remember_for(page_key(), seconds,

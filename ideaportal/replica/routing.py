@@ -77,6 +77,8 @@ def configured() -> bool:
 def choose_engine() -> None:
     if request.endpoint in READ_PAGES and current_app.config["PAGE_CACHE_SECONDS"]:
         settle_kept_pages()
+        # A kept page may have been rendered from the lagging replica: whoever just wrote gets theirs afresh.
+        g.own_page = wrote_recently()
     db.session.info[READS_FROM_REPLICA] = replica_may_answer() and replica_connects()
 
 

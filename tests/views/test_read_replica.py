@@ -186,6 +186,21 @@ def test_a_visitors_page_kept_from_the_lagging_replica_gives_way_once_the_lag_ha
     assert score_on(visitor.get("/ideas").text, idea.id) == score + 1
 
 
+def test_a_member_who_voted_sees_it_though_other_members_share_a_page_from_the_lagging_replica(
+        served, database_url, replica_url):
+    idea = factories.idea(title="Dark mode for the dashboard")
+    voter, other = factories.user(), factories.user()
+    replicate(database_url, replica_url)
+    site = served(PAGE_CACHE_SECONDS=60)
+    voting, reading = login(site.test_client(), voter), login(site.test_client(), other)
+    reading.get("/ideas")
+    score = score_on(reading.get("/ideas").text, idea.id)  # members' shared page (personal.py)
+    assert voting.post(f"/ideas/{idea.id}/vote", data={"value": "1"}).status_code == 302
+    voting.get("/ideas")  # (with the vote's message, if any)
+    assert score_on(reading.get("/ideas").text, idea.id) == score  # kept anew, from the replica
+    assert score_on(voting.get("/ideas").text, idea.id) == score + 1  # the voter's own, from the primary
+
+
 def test_a_request_reads_the_replica_until_it_writes_and_the_primary_after(served, database_url, replica_url):
     factories.idea(title="Dark mode for the dashboard")
     replicate(database_url, replica_url)
