@@ -137,6 +137,17 @@ def test_inbox_search_narrows_the_view_and_combines_with_the_filters(client, app
     assert f'href="/admin/ideas/{dark_phone}?status=attention&amp;category=phones&amp;q=dark"' in first
 
 
+def test_an_inbox_search_with_more_matches_than_it_ranks_says_where_its_list_comes_from(client, app, pm,
+                                                                                        monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 2)
+    ids = [aged(f"Calendar {number}", 30 - number) for number in range(3)]
+    page = client.get("/admin?q=calendar").text
+    assert inbox_ids(page) == ids[1:]
+    assert ('<p class="search-note" role="status">More than 2 ideas match. This list is\n'
+            "    drawn from the newest 2 of them; add a word to reach older ones.</p>") in page
+    assert "More than" not in client.get("/admin?q=calendar+2").text
+
+
 @pytest.mark.parametrize("text", ['"', "NEAR(", "AND", "*", "-", 'NEAR("a" "b", 2) OR',
                                   "title:x", "^x", "(((", "'; drop table idea; --", "ü" * 500])
 def test_any_search_text_gives_a_page(client, app, pm, text):
