@@ -11,7 +11,7 @@ from ideaportal.extensions import db
 from ideaportal.models import Comment, Idea, Status, StatusChange, utcnow
 from ideaportal.templating import avatar_colour
 from tests import factories
-from tests.helpers import audit_actions, status_id
+from tests.helpers import audit_actions, deadlock_every_time, status_id
 
 
 def fresh(idea_id: int) -> Idea:
@@ -291,6 +291,15 @@ def test_bulk_status_moves_the_selected_ideas_and_returns_to_the_view(client, ap
     assert [fresh(idea_id).status_id == status_id("not_planned") for idea_id in ids] == [True, True, False]
     assert audit_actions() == ["idea.status", "idea.status"]
     assert "2 ideas moved." in client.get(response.headers["Location"]).text
+
+
+def test_a_bulk_change_that_keeps_losing_deadlocks_is_tried_three_times_then_refused_clearly(client, app, pm,
+                                                                                             monkeypatch):
+    ids = [aged(f"Bulk idea {number}", 10 - number) for number in range(2)]
+    attempts = deadlock_every_time(monkeypatch, "ideaportal.triage.services._bulk_change_status")
+    page = client.post("/admin/bulk-status", data={"idea_ids": ids, "status": "planned", "response": "x"})
+    assert page.status_code == 400 and len(attempts) == 3
+    assert "The database was too busy to change these ideas just now, so nothing was changed." in page.text
 
 
 @pytest.mark.parametrize("selection, data, message", [
