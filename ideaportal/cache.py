@@ -16,21 +16,26 @@ so two apps on two databases (tests) never share an entry while all the processe
 
 No stampede: when an entry is missing or expired, one request (whichever takes the entry's lock first)
 computes it; the others get the expired value meanwhile, or, when there is none, wait for the one
-computing it. On Redis the lock is atomic (SET NX); in the file cache two workers that miss at the same
-instant may both compute (at most one per worker), since a file's "add" is a look then a write.
+computing it. The lock is atomic across processes: on Redis a key set with SET NX that expires by itself,
+with the file cache an exclusive flock on a file of its own (in CACHE_DIR + ".locks"), which the kernel
+releases when the holder's process dies. The file cache's own "add" would not do: it is a look, then a
+write, so two workers missing at the same instant both took the lock.
 """
+import fcntl
 import hashlib
+import os
 import time
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
 
+from cachelib import FileSystemCache
 from flask import Flask, current_app
 from flask_caching import Cache
 
 T = TypeVar("T")
 STALE_FOR = 10  # an expired aggregate stays this many times its lifetime, to answer while one request recomputes
-LOCK_SECONDS = 60  # a computation's lock expires by itself if its process died holding it
+LOCK_SECONDS = 60  # a computation's lock in Redis expires by itself if its process died holding it
 WAIT_SECONDS = 30  # a request waits at most this long for another's computation, then computes itself
 POLL_SECONDS = 0.05
 
@@ -73,13 +78,14 @@ def remember_for(full_key: str, seconds: int, compute: Callable[[], T]) -> T:
         entry = backend.get(full_key)  # (fresh until, value)
         if entry is not None and entry[0] > time.time():
             return entry[1]
-        if take_lock(backend, full_key + ":computing"):
+        release = take_lock(full_key + ":computing")
+        if release is not None:
             try:
                 value = compute()
                 backend.set(full_key, (time.time() + seconds, value), timeout=seconds * STALE_FOR)
                 return value
             finally:
-                backend.delete(full_key + ":computing")
+                release()
         if entry is not None:
             return entry[1]  # another request is recomputing it: this one answers with the expired value
         if time.monotonic() > deadline:
@@ -87,11 +93,49 @@ def remember_for(full_key: str, seconds: int, compute: Callable[[], T]) -> T:
         time.sleep(POLL_SECONDS)
 
 
-def take_lock(backend, name: str) -> bool:
-    """True when this request may compute: it took the lock, or found only an expired one (the file cache's
-    add() does not look at expiry, so a lock left by a process that died would otherwise stay)."""
-    return bool(backend.add(name, 1, timeout=LOCK_SECONDS)
-                or (backend.get(name) is None and backend.set(name, 1, timeout=LOCK_SECONDS)))
+def take_lock(name: str) -> Callable[[], None] | None:
+    """The lock called `name`, taken at once or not at all: a function that releases it, or None when another
+    request, in any process, holds it."""
+    backend = app_cache()
+    if isinstance(backend, FileSystemCache):
+        return _take_file_lock(Path(current_app.config["CACHE_DIR"] + ".locks"), name)
+    if backend.add(name, 1, timeout=LOCK_SECONDS):  # Redis: SET NX, then an expiry
+        return lambda: backend.delete(name)
+    return None
+
+
+def _take_file_lock(folder: Path, name: str) -> Callable[[], None] | None:
+    """An exclusive, non-blocking flock on the file named after `name`'s hash. A lock held by a process that
+    died is released by the kernel with its files, so none goes stale and none needs a timeout.
+
+    The holder deletes the file before letting go, so lock files do not pile up, one per key ever computed.
+    Someone who opened the file before that deletion may then lock the deleted one: having locked it, a
+    request checks that the file is still the one under the name, and starts again when it is not.
+    """
+    # Beside the cache's folder, not in it: the cache's clear() and pruning take all there for entries.
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / hashlib.sha256(name.encode()).hexdigest()
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return None
+        try:
+            current = os.path.samestat(os.stat(path), os.fstat(descriptor))
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(descriptor)
+
+    def release() -> None:
+        try:
+            os.unlink(path)
+        finally:
+            os.close(descriptor)
+    return release
 
 
 def clear() -> None:

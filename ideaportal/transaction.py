@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
+from .errors import Conflict
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,17 @@ def retrying(attempt: Callable[[], T], *, attempts: int = 3, also: tuple[type[Ex
             if remaining and (is_retryable(error) or isinstance(error, also)):
                 continue
             raise
+
+
+def retrying_or_busy(attempt: Callable[[], T], *, busy: str) -> T:
+    """`retrying(attempt)`, and when even the last attempt lost to another transaction, Conflict(`busy`): a
+    message for the person, never a server error."""
+    try:
+        return retrying(attempt)
+    except DBAPIError as error:
+        if is_retryable(error):
+            raise Conflict(busy) from None
+        raise
 
 
 def is_retryable(error: DBAPIError) -> bool:

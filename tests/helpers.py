@@ -83,3 +83,21 @@ def fixture_empty_app(backend, tmp_path):
         with app.app_context():
             yield app
             db.engine.dispose()
+
+
+def deadlock_every_time(monkeypatch, unit_of_work: str) -> list[dict]:
+    """Make the unit of work (dotted name) fail on every attempt as PostgreSQL fails a deadlock's victim;
+    returns the attempts' arguments."""
+    from sqlalchemy.exc import OperationalError
+
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"
+
+    attempts = []
+
+    def victim(**kwargs):
+        attempts.append(kwargs)
+        raise OperationalError("UPDATE idea ...", {}, DeadlockDetected("deadlock detected"))
+
+    monkeypatch.setattr(unit_of_work, victim)
+    return attempts

@@ -174,10 +174,20 @@ def list_ideas(filters: ListFilter, *, viewer_id: int | None = None, limit: int 
     cards = _cards([found[idea_id] for idea_id in ids], viewer_id)
     next_cursor = encode_cursor(rows[limit - 1].sort_key, rows[limit - 1].id) if len(rows) > limit else None
     if filters.q is not None:
-        cut = bool(rows) and rows[0].matches > SEARCH_NEWEST
         return IdeaPage(cards, next_cursor, search.highlights(filters.q, ids, excerpt_chars=IDEA_EXCERPT_CHARS),
-                        searched_newest=SEARCH_NEWEST if cut else None)
+                        searched_newest=searched_newest(rows))
     return IdeaPage(cards, next_cursor)
+
+
+def newest_matches(query_text: str):
+    """(idea_id, rank, matches) of the SEARCH_NEWEST newest ideas matching a search, hidden ones too: the bounded
+    search of the ideas list and of the triage inbox."""
+    return search.matching_ideas(query_text, newest=SEARCH_NEWEST)
+
+
+def searched_newest(rows) -> int | None:
+    """SEARCH_NEWEST when rows joined to `newest_matches` were drawn from more matches than it ranked, else None."""
+    return SEARCH_NEWEST if rows and rows[0].matches > SEARCH_NEWEST else None
 
 
 def page_query(filters: ListFilter):
@@ -187,7 +197,7 @@ def page_query(filters: ListFilter):
     key = SORTS.get(filters.sort)
     query = select(Idea.id)
     if filters.q is not None:
-        match = search.matching_ideas(filters.q, newest=SEARCH_NEWEST)
+        match = newest_matches(filters.q)
         query = query.join(match, match.c.idea_id == Idea.id).add_columns(match.c.matches)
         key = match.c.rank if filters.sort == RELEVANCE else key
     query = query.add_columns(key.label("sort_key")).where(public_ideas())

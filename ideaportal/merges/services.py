@@ -10,6 +10,7 @@ from .. import audit, rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..ideas.services import activity_at, recount
+from ..locks import lock_for_writing
 from ..models import (
     Idea,
     IdeaMerge,
@@ -22,10 +23,11 @@ from ..models import (
 )
 from ..search import learned
 from ..statuses import record_status_change
-from ..transaction import retrying, use_case
+from ..transaction import retrying_or_busy, use_case
 
 DUPLICATE = "duplicate"
 RACE = "Someone voted or followed while the merge ran, so nothing was changed. Please try again."
+BUSY = "The database was too busy to finish this just now, so nothing was changed. Please try again."
 
 
 @dataclass(frozen=True)
@@ -54,18 +56,20 @@ def merge_idea(*, source_id: int, target_id: int, actor_id: int | None, note: st
     target get theirs moved there, voters on both keep their target vote. Counters are recounted
     from the rows; the source becomes a `duplicate` with a public answer; its followers follow the
     target; its comments stay on it and show on the target's page.
-    Raises NotFound (no source), Invalid and Conflict (see `rules.check_can_merge`).
+    Raises NotFound (no source), Invalid and Conflict (see `rules.check_can_merge`; or the database too
+    busy: a deadlock's victim runs again, twice).
     """
-    try:  # votes take their locks in another order: a deadlock's victim runs again
-        return retrying(lambda: _merge(source_id=source_id, target_id=target_id, actor_id=actor_id,
-                                       note=note.strip()))
+    try:
+        return retrying_or_busy(lambda: _merge(source_id=source_id, target_id=target_id, actor_id=actor_id,
+                                               note=note.strip()), busy=BUSY)
     except IntegrityError:  # a vote or follow on the target raced one being moved there
         raise Conflict(RACE) from None
 
 
 @use_case
 def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -> MergeOutcome:
-    ideas = _lock(source_id, target_id)
+    duplicate_id = _status_id(DUPLICATE)
+    ideas = _lock(source_id, target_id, new_status_ids=[duplicate_id])
     if source_id not in ideas:
         raise NotFound(f"There is no idea #{source_id}.")
     if target_id not in ideas:
@@ -76,7 +80,7 @@ def _merge(*, source_id: int, target_id: int, actor_id: int | None, note: str) -
         source_has_merged_ideas=db.session.scalar(select(exists().where(Idea.merged_into_id == source_id))),
         target_merged_into=target.merged_into_id, target_hidden=target.is_hidden,
     )
-    now, duplicate_id = utcnow(), _status_id(DUPLICATE)
+    now = utcnow()
     merge_id = db.session.scalar(
         insert(IdeaMerge)
         .values(source_id=source_id, target_id=target_id, source_status_id=source.status_id,
@@ -161,29 +165,28 @@ def unmerge_idea(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
     themselves since (the same rule as for votes). Raises NotFound, Conflict.
     """
     try:
-        return retrying(lambda: _unmerge(idea_id=idea_id, actor_id=actor_id))
+        return retrying_or_busy(lambda: _unmerge(idea_id=idea_id, actor_id=actor_id), busy=BUSY)
     except IntegrityError:  # the source got votes while merged, which nothing allows
         raise Conflict(f"Idea #{idea_id} has votes of its own again, so its old ones cannot be put back.") from None
 
 
 @use_case
 def _unmerge(*, idea_id: int, actor_id: int | None) -> UnmergeOutcome:
-    ideas = _lock(idea_id)
+    # The ideas are locked together, in the global order, so the target and the status to restore are read
+    # first, unlocked, and confirmed below: only a merge or an unmerge changes them, and each locks the source.
+    planned = _open_merge(idea_id)
+    ideas = _lock(idea_id, *([planned.target_id] if planned else []),
+                  new_status_ids=[planned.source_status_id] if planned else [])
     if idea_id not in ideas:
         raise NotFound(f"There is no idea #{idea_id}.")
     source = ideas[idea_id]
     if source.merged_into_id is None:
         raise Conflict(f"Idea #{idea_id} is not merged into another idea.")
-    merge = db.session.execute(
-        select(IdeaMerge.id, IdeaMerge.target_id, IdeaMerge.source_status_id, IdeaMerge.merged_at)
-        .where(IdeaMerge.source_id == idea_id, IdeaMerge.target_id == source.merged_into_id,
-               IdeaMerge.unmerged_at.is_(None))
-        .order_by(IdeaMerge.merged_at.desc(), IdeaMerge.id.desc())
-        .limit(1)
-    ).one_or_none()
+    merge = _open_merge(idea_id)
     if merge is None:
         raise Conflict(f"Idea #{idea_id} has no merge on record to undo.")
-    ideas.update(_lock(merge.target_id))
+    if merge != planned:
+        raise Conflict(f"Idea #{idea_id} was merged or unmerged meanwhile. Reload the page and try again.")
     target = ideas[merge.target_id]
     restored, kept_changed = _restore_votes(merge_id=merge.id, source_id=idea_id, target_id=merge.target_id)
     # The merge dated each follower it added with its own moment: those rows go, a later follow stays.
@@ -231,9 +234,29 @@ def _restore_votes(*, merge_id: int, source_id: int, target_id: int) -> tuple[in
     return len(restored), moved - len(removed)
 
 
-def _lock(*idea_ids: int) -> dict:
+def _open_merge(idea_id: int):
+    """(id, target_id, source_status_id, merged_at) of the idea's latest merge not undone, into the idea it is
+    merged into now; None when there is none."""
+    return db.session.execute(
+        select(IdeaMerge.id, IdeaMerge.target_id, IdeaMerge.source_status_id, IdeaMerge.merged_at)
+        .join(Idea, Idea.id == IdeaMerge.source_id)
+        .where(IdeaMerge.source_id == idea_id, IdeaMerge.target_id == Idea.merged_into_id,
+               IdeaMerge.unmerged_at.is_(None))
+        .order_by(IdeaMerge.merged_at.desc(), IdeaMerge.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def _lock(*idea_ids: int, new_status_ids: list[int]) -> dict:
     """Read the ideas through a no-op write, so that SQLite takes its write lock before anything
-    is read and PostgreSQL holds their rows until the commit (a vote waits instead of slipping in)."""
+    is read and PostgreSQL holds their rows until the commit (a vote waits instead of slipping in).
+
+    On PostgreSQL the ideas and every row their triggers will write (their authors' points, site-total
+    shares, the status counts of their statuses and of `new_status_ids`) are locked first, in the order
+    every writer of several ideas takes them (`locks.py`): a bulk status change running at the same time
+    then waits for the merge, or the merge for it, instead of each holding a row the other needs.
+    """
+    lock_for_writing(idea_ids, new_status_ids=new_status_ids)
     rows = db.session.execute(
         update(Idea)
         .where(Idea.id.in_(idea_ids))

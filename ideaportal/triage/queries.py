@@ -9,7 +9,13 @@ from sqlalchemy.orm import aliased, joinedload
 from .. import rules
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..ideas.queries import decode_cursor, encode_cursor, status_timeline
+from ..ideas.queries import (
+    decode_cursor,
+    encode_cursor,
+    newest_matches,
+    searched_newest,
+    status_timeline,
+)
 from ..models import (
     Category,
     Comment,
@@ -21,7 +27,6 @@ from ..models import (
     Vote,
     utcnow,
 )
-from ..search import backends as search
 
 ATTENTION, ALL = "attention", "all"  # the inbox's own status choices, besides every status slug
 AGES = (7, 30, 90)  # "older than N days"
@@ -41,7 +46,7 @@ class InboxFilter:
     mine: bool = False
     unanswered: bool = False
     hidden: bool = False
-    q: str | None = None  # search text: only the ideas matching it in title or body, hidden ones too
+    q: str | None = None  # search text: the newest ideas matching it in title or body, hidden ones too
     cursor: str | None = None
 
     def args(self) -> dict:
@@ -81,6 +86,7 @@ class InboxPage:
     next_cursor: str | None
     matching: int  # ideas matching the filter, on every page (up to COUNT_CAP + 1)
     attention: int  # ideas needing attention, whatever the filter (up to COUNT_CAP + 1)
+    searched_newest: int | None = None  # a search with more matches than it ranked: the number it ranked
 
 
 VOTE_WEEKS = 8
@@ -116,20 +122,22 @@ def check_filter(filters: InboxFilter) -> None:
 def inbox(filters: InboxFilter, *, viewer_id: int, limit: int = 20, now: datetime | None = None) -> InboxPage:
     """One page of the inbox, oldest first, with the counts. Raises Invalid for a bad filter or cursor."""
     check_filter(filters)
-    conditions = _conditions(filters, viewer_id=viewer_id, now=now or utcnow())
-    query = _row_query().where(*conditions)
+    now = now or utcnow()
+    query = _narrowed(_row_query(), filters, viewer_id=viewer_id, now=now, with_matches=True)
     if filters.cursor:
         after = decode_cursor(filters.cursor, CURSOR_SORT)
         query = query.where(tuple_(Idea.created_at, Idea.id) > tuple_(*after))
     found = db.session.execute(query.order_by(Idea.created_at, Idea.id).limit(limit + 1)).all()
-    rows = [InboxRow(**row._asdict()) for row in found[:limit]]
+    rows = [_inbox_row(row) for row in found[:limit]]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(found) > limit else None
-    return InboxPage(rows, next_cursor, _count(conditions), attention_count())
+    matching = _count(_narrowed(select(Idea.id), filters, viewer_id=viewer_id, now=now))
+    return InboxPage(rows, next_cursor, matching, attention_count(),
+                     searched_newest=searched_newest(found) if filters.q is not None else None)
 
 
 def attention_count() -> int:
     """Public `new` ideas that no one on the team has answered yet, up to COUNT_CAP + 1."""
-    return _count(_conditions(InboxFilter(), viewer_id=None, now=utcnow()))
+    return _count(_narrowed(select(Idea.id), InboxFilter(), viewer_id=None, now=utcnow()))
 
 
 def next_in_queue(filters: InboxFilter, *, after_id: int, viewer_id: int) -> int | None:
@@ -139,8 +147,7 @@ def next_in_queue(filters: InboxFilter, *, after_id: int, viewer_id: int) -> int
     if after is None:
         return None
     return db.session.scalar(
-        select(Idea.id)
-        .where(*_conditions(filters, viewer_id=viewer_id, now=utcnow()))
+        _narrowed(select(Idea.id), filters, viewer_id=viewer_id, now=utcnow())
         .where(tuple_(Idea.created_at, Idea.id) > tuple_(after.created_at, after.id))
         .order_by(Idea.created_at, Idea.id)
         .limit(1)
@@ -158,7 +165,7 @@ def export_rows(filters: InboxFilter, *, viewer_id: int, now: datetime | None = 
     sends the body), so one server-side cursor held across the stream would be closed under it.
     """
     check_filter(filters)
-    query = _row_query().where(*_conditions(filters, viewer_id=viewer_id, now=now or utcnow()))
+    query = _narrowed(_row_query(), filters, viewer_id=viewer_id, now=now or utcnow())
     return _batches(query.order_by(Idea.created_at, Idea.id))
 
 
@@ -166,7 +173,7 @@ def _batches(query) -> Iterator[InboxRow]:
     after = None
     while True:
         page = query if after is None else query.where(tuple_(Idea.created_at, Idea.id) > after)
-        rows = [InboxRow(**row._asdict()) for row in db.session.execute(page.limit(EXPORT_BATCH))]
+        rows = [_inbox_row(row) for row in db.session.execute(page.limit(EXPORT_BATCH))]
         yield from rows
         if len(rows) < EXPORT_BATCH:
             return
@@ -244,6 +251,18 @@ def stale_ideas(*, months: int, now: datetime | None = None) -> list[tuple[int, 
     return [tuple(row) for row in rows]
 
 
+def _narrowed(query, filters: InboxFilter, *, viewer_id: int | None, now: datetime, with_matches: bool = False):
+    """`query` over ideas cut to the filter. A search is the ideas list's bounded one (`newest_matches`): a
+    common word costs a rank for its newest matches only, not for each of a million ideas; `with_matches`
+    adds its `matches` column, which says whether it was cut."""
+    query = query.where(*_conditions(filters, viewer_id=viewer_id, now=now))
+    if filters.q is None:
+        return query
+    match = newest_matches(filters.q)
+    query = query.join(match, match.c.idea_id == Idea.id)
+    return query.add_columns(match.c.matches) if with_matches else query
+
+
 def _conditions(filters: InboxFilter, *, viewer_id: int | None, now: datetime) -> list:
     conditions = [Idea.merged_into_id.is_(None), Idea.is_hidden.is_(filters.hidden)]
     # Hidden ideas are few and all in ix_idea_hidden: `status_id + 0` keeps the planners from walking
@@ -263,8 +282,6 @@ def _conditions(filters: InboxFilter, *, viewer_id: int | None, now: datetime) -
         conditions.append(Idea.owner_id == viewer_id)
     if filters.unanswered:
         conditions.append(Idea.first_response_at.is_(None))
-    if filters.q is not None:
-        conditions.append(Idea.id.in_(select(search.matching_ideas(filters.q).c.idea_id)))
     return conditions
 
 
@@ -284,9 +301,13 @@ def _row_query():
     )
 
 
-def _count(conditions: list) -> int:
-    """Ideas matching `conditions`, counted only up to COUNT_CAP + 1: more reads no further."""
-    found = select(Idea.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+def _inbox_row(row) -> InboxRow:
+    return InboxRow(**{name: getattr(row, name) for name in InboxRow.__dataclass_fields__})
+
+
+def _count(query) -> int:
+    """The rows of `query` (ideas' ids), counted only up to COUNT_CAP + 1: more reads no further."""
+    found = query.limit(COUNT_CAP + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(found))
 
 

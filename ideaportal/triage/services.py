@@ -10,13 +10,15 @@ from sqlalchemy import func, insert, select, update
 from .. import audit, rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
+from ..locks import lock_for_writing
 from ..models import Category, Idea, StaffNote, Status, User, utcnow
 from ..statuses import record_status_change
 from ..text import render_markdown
-from ..transaction import use_case
+from ..transaction import retrying_or_busy, use_case
 from .queries import stale_condition
 
 ARCHIVED_STATUS = "archived"
+BUSY = "The database was too busy to change these ideas just now, so nothing was changed. Please try again."
 
 
 @use_case
@@ -68,13 +70,21 @@ def answer(*, idea_id: int, actor_id: int, status_slug: str, response: str = "",
     return outcome
 
 
-@use_case
 def bulk_change_status(*, idea_ids: list[int], actor_id: int, status_slug: str, response: str = "",
                        now: datetime | None = None) -> int:
     """Move several ideas to one status with the same response: all of them or, on any refusal, none.
 
-    Returns how many moved. Raises Invalid or Conflict, naming the first idea at fault.
+    Returns how many moved. Raises Invalid or Conflict, naming the first idea at fault, and Conflict when
+    the database stayed too busy to finish it (PostgreSQL chose it as a deadlock's victim three times).
     """
+    return retrying_or_busy(lambda: _bulk_change_status(idea_ids=idea_ids, actor_id=actor_id,
+                                                        status_slug=status_slug, response=response, now=now),
+                            busy=BUSY)
+
+
+@use_case
+def _bulk_change_status(*, idea_ids: list[int], actor_id: int, status_slug: str, response: str,
+                        now: datetime | None) -> int:
     if not idea_ids:
         raise Invalid("Select at least one idea with the checkboxes.", field="idea_ids")
     status = _status(status_slug)
@@ -83,6 +93,7 @@ def bulk_change_status(*, idea_ids: list[int], actor_id: int, status_slug: str, 
     missing = [idea_id for idea_id in ids if idea_id not in current]
     if missing:
         raise Invalid(f"There is no idea #{missing[0]}. Nothing was changed.", field="idea_ids")
+    lock_for_writing(ids, new_status_ids=[status.id])
     now = now or utcnow()
     for idea_id in ids:
         try:
@@ -216,14 +227,17 @@ def _current(idea_ids: list[int]) -> dict:
     Each status change also moves the author's stored points (a trigger updates their `user` row).
     Changing several ideas one statement at a time without these locks could hold an author's row
     while waiting for another of their ideas that a vote holds, the vote waiting for the same
-    author's row: a deadlock. Locked first, a vote on any of them waits for the whole change.
+    author's row: a deadlock. Locked first, a vote on any of them waits for the whole change; a bulk
+    change then locks the other rows its triggers write (`locks.lock_for_writing`). FOR NO KEY UPDATE,
+    as a vote and the UPDATE itself take: a stronger lock would also wait for rows merely referring to
+    the idea (a comment being posted), which then wait for the idea.
     """
     rows = db.session.execute(
         select(Idea.id, Idea.status_id, Idea.merged_into_id, Status.slug.label("status_slug"))
         .join(Status, Idea.status_id == Status.id)
         .where(Idea.id.in_(idea_ids))
         .order_by(Idea.id)
-        .with_for_update(of=Idea)
+        .with_for_update(of=Idea, key_share=True)
     )
     return {row.id: row for row in rows}
 

@@ -377,6 +377,32 @@ def test_inbox_search_combines_with_the_filters_pages_and_finds_hidden_ideas(app
     assert InboxFilter(q="dark mode").args() == {"status": "attention", "q": "dark mode"}
 
 
+def test_inbox_search_of_a_common_word_ranks_only_its_newest_matches_and_says_so(app, monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 3)
+    pm = factories.user(role="pm")
+    ids = ideas_aged({f"Calendar {number}": 50 - number for number in range(5)})
+    ids |= ideas_aged({"Agenda": 1})
+
+    page = queries.inbox(InboxFilter(q="calendar"), viewer_id=pm.id, now=NOW)
+    assert [row.title for row in page.rows] == ["Calendar 2", "Calendar 3", "Calendar 4"]  # the newest, oldest first
+    assert page.searched_newest == 3 and page.matching == 3
+    assert [row.title for row in queries.export_rows(InboxFilter(q="calendar"), viewer_id=pm.id, now=NOW)] == [
+        "Calendar 2", "Calendar 3", "Calendar 4"]
+    assert queries.next_in_queue(InboxFilter(q="calendar"), after_id=ids["Calendar 0"], viewer_id=pm.id) == ids[
+        "Calendar 2"]
+    for within_bound in ("calendar 4", "agenda"):
+        page = queries.inbox(InboxFilter(q=within_bound), viewer_id=pm.id, now=NOW)
+        assert page.searched_newest is None and len(page.rows) == 1
+
+
+def test_inbox_search_of_exactly_the_bound_is_not_cut(app, monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 3)
+    pm = factories.user(role="pm")
+    ideas_aged({f"Calendar {number}": 50 - number for number in range(3)})
+    page = queries.inbox(InboxFilter(q="calendar"), viewer_id=pm.id, now=NOW)
+    assert page.searched_newest is None and len(page.rows) == 3
+
+
 @pytest.mark.parametrize("bad", [{"status": "shipped"}, {"category": "nope"}, {"older_than": 5}])
 def test_inbox_refuses_unknown_filter_values(app, bad):
     with pytest.raises(Invalid):

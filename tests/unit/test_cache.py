@@ -1,4 +1,6 @@
 """The shared cache of public aggregates (ideaportal/cache.py), in files and in Redis; no database is opened."""
+import multiprocessing
+import os
 import threading
 import time
 import uuid
@@ -8,6 +10,8 @@ import pytest
 from ideaportal import cache, create_app
 from tests.conftest import TEST_CONFIG
 from tests.services.test_mail_delivery import redis_url
+
+FORK = multiprocessing.get_context("fork")  # the racing processes start with the test's app and patches
 
 
 @pytest.fixture(params=["FileSystemCache", "RedisCache"])
@@ -121,9 +125,114 @@ def test_an_expired_value_answers_while_one_request_recomputes_it(cache_type, tm
         assert cache.remember("board", slow, setting="LEADERBOARD_CACHE_SECONDS") == "new board"
 
 
-def test_a_lock_left_by_a_process_that_died_expires(cache_type, tmp_path):
-    app = make_app(cache_type, tmp_path)
+def test_a_redis_lock_left_by_a_process_that_died_expires(tmp_path):
+    app = make_app({"CACHE_TYPE": "RedisCache", "REDIS_URL": redis_url()}, tmp_path)
     with app.app_context():
         cache.app_cache().set("remember:'board':computing", 1, timeout=1)
         time.sleep(1.1)
         assert cache.remember("board", lambda: "computed", setting="LEADERBOARD_CACHE_SECONDS") == "computed"
+
+
+def test_a_file_lock_held_by_a_process_that_died_is_free_at_once(tmp_path):
+    app = make_app({"CACHE_TYPE": "FileSystemCache"}, tmp_path)
+
+    def take_and_die():
+        with app.app_context():
+            os._exit(0 if cache.take_lock("remember:'board':computing") else 1)
+
+    holder = FORK.Process(target=take_and_die)
+    holder.start()
+    holder.join(timeout=30)
+    assert holder.exitcode == 0  # it held the lock when it died, without letting go
+    with app.app_context():
+        assert cache.remember("board", lambda: "computed", setting="LEADERBOARD_CACHE_SECONDS") == "computed"
+        assert cache.take_lock("remember:'board':computing") is not None  # and the lock was let go after
+
+
+def test_a_lock_is_held_by_one_request_at_a_time_and_free_once_released(cache_type, tmp_path):
+    app = make_app(cache_type, tmp_path)
+    with app.app_context():
+        release = cache.take_lock("key")
+        assert release is not None and cache.take_lock("key") is None and cache.take_lock("other key") is not None
+        release()
+        assert cache.take_lock("key") is not None
+
+
+RACERS = 4
+
+
+def test_processes_taking_one_lock_over_and_over_never_hold_it_together(cache_type, tmp_path):
+    """The lock's own promise, hammered from real processes: of those that took it, never two at once.
+    (The file cache's add() failed this: a look, then a write.)"""
+    app = make_app(cache_type, tmp_path)
+    holders, overlaps, taken, start = FORK.Value("i", 0), FORK.Value("i", 0), FORK.Value("i", 0), FORK.Barrier(3)
+
+    def hammer():
+        with app.app_context():
+            start.wait(timeout=30)
+            for _ in range(1000):
+                release = cache.take_lock("key")
+                if release is None:
+                    continue
+                with holders.get_lock():
+                    holders.value += 1
+                    taken.value += 1
+                    overlaps.value += holders.value > 1
+                with holders.get_lock():
+                    holders.value -= 1
+                release()
+
+    racers = [FORK.Process(target=hammer) for _ in range(3)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=120)
+    assert [racer.exitcode for racer in racers] == [0, 0, 0]
+    assert taken.value >= 100 and overlaps.value == 0  # taken often, and never by two
+    if cache_type["CACHE_TYPE"] == "FileSystemCache":  # each holder deleted its file: none piles up
+        assert os.listdir(app.config["CACHE_DIR"] + ".locks") == []
+
+
+
+def test_processes_racing_for_one_missing_key_compute_it_exactly_once(cache_type, tmp_path, monkeypatch):
+    """Real processes, started together at a barrier. Whoever computes holds on until every other has tried
+    the lock and been refused, so a lock two could take at once shows as a second computation."""
+    app = make_app(cache_type, tmp_path)
+    computations, refusals = FORK.Value("i", 0), FORK.Value("i", 0)
+    take_lock, refused_here = cache.take_lock, []  # each forked process has its own list
+
+    def counted_take_lock(name):
+        release = take_lock(name)
+        if release is None and not refused_here:
+            refused_here.append(name)
+            with refusals.get_lock():
+                refusals.value += 1
+        return release
+
+    monkeypatch.setattr(cache, "take_lock", counted_take_lock)  # the forked processes inherit it
+
+    def compute(key):
+        with computations.get_lock():
+            computations.value += 1
+        deadline = time.monotonic() + 20  # a second computer would wait here for refusals that never come
+        while refusals.value < RACERS - 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return f"{key} board"
+
+    for round_ in range(5):
+        key, start, answers = f"race {round_}", FORK.Barrier(RACERS), FORK.Queue()
+        computations.value = refusals.value = 0
+
+        def race(key=key, start=start, answers=answers):
+            with app.app_context():
+                start.wait(timeout=30)
+                answers.put(cache.remember(key, lambda: compute(key), setting="LEADERBOARD_CACHE_SECONDS"))
+
+        racers = [FORK.Process(target=race) for _ in range(RACERS)]
+        for racer in racers:
+            racer.start()
+        found = [answers.get(timeout=60) for _ in racers]
+        for racer in racers:
+            racer.join(timeout=30)
+        assert [racer.exitcode for racer in racers] == [0] * RACERS
+        assert found == [f"{key} board"] * RACERS and computations.value == 1

@@ -9,6 +9,7 @@ from ideaportal.ideas.services import cast_vote
 from ideaportal.merges import services
 from ideaportal.models import Flag, Idea, IdeaMerge, User
 from tests import factories
+from tests.helpers import deadlock_every_time
 
 
 def flat(html: str) -> str:
@@ -93,6 +94,21 @@ def test_the_duplicates_address_redirects_permanently_to_the_original(client, au
         response = client.get(path)
         assert response.status_code == 301
         assert response.headers["Location"] == f"/ideas/{target.id}-night-mode?merged={source.id}"
+
+
+def test_a_merge_or_unmerge_that_keeps_losing_deadlocks_is_tried_three_times_then_refused_clearly(
+        client, auth, app, monkeypatch):
+    source, target, staff = setup_pair(auth)
+    attempts = deadlock_every_time(monkeypatch, "ideaportal.merges.services._merge")
+    response = client.post(f"/admin/ideas/{source.id}/merge", data={"into": target.id})
+    assert response.status_code == 409 and len(attempts) == 3
+    assert "The database was too busy to finish this just now, so nothing was changed." in response.text
+    monkeypatch.undo()
+    services.merge_idea(source_id=source.id, target_id=target.id, actor_id=staff.id)
+    attempts = deadlock_every_time(monkeypatch, "ideaportal.merges.services._unmerge")
+    response = client.post(f"/admin/ideas/{source.id}/unmerge")
+    assert response.status_code == 409 and len(attempts) == 3
+    assert "The database was too busy to finish this just now" in response.text
 
 
 def test_a_refused_merge_shows_the_reason_and_changes_nothing(client, auth, app):

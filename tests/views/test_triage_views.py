@@ -11,7 +11,7 @@ from ideaportal.extensions import db
 from ideaportal.models import Comment, Idea, Status, StatusChange, utcnow
 from ideaportal.templating import avatar_colour
 from tests import factories
-from tests.helpers import audit_actions, status_id
+from tests.helpers import audit_actions, deadlock_every_time, status_id
 
 
 def fresh(idea_id: int) -> Idea:
@@ -135,6 +135,17 @@ def test_inbox_search_narrows_the_view_and_combines_with_the_filters(client, app
     assert "q=dark" in next_url and "category=phones" in next_url
     assert inbox_ids(client.get(next_url).text) == [in_body]
     assert f'href="/admin/ideas/{dark_phone}?status=attention&amp;category=phones&amp;q=dark"' in first
+
+
+def test_an_inbox_search_with_more_matches_than_it_ranks_says_where_its_list_comes_from(client, app, pm,
+                                                                                        monkeypatch):
+    monkeypatch.setattr("ideaportal.ideas.queries.SEARCH_NEWEST", 2)
+    ids = [aged(f"Calendar {number}", 30 - number) for number in range(3)]
+    page = client.get("/admin?q=calendar").text
+    assert inbox_ids(page) == ids[1:]
+    assert ('<p class="search-note" role="status">More than 2 ideas match. This list is\n'
+            "    drawn from the newest 2 of them; add a word to reach older ones.</p>") in page
+    assert "More than" not in client.get("/admin?q=calendar+2").text
 
 
 @pytest.mark.parametrize("text", ['"', "NEAR(", "AND", "*", "-", 'NEAR("a" "b", 2) OR',
@@ -280,6 +291,15 @@ def test_bulk_status_moves_the_selected_ideas_and_returns_to_the_view(client, ap
     assert [fresh(idea_id).status_id == status_id("not_planned") for idea_id in ids] == [True, True, False]
     assert audit_actions() == ["idea.status", "idea.status"]
     assert "2 ideas moved." in client.get(response.headers["Location"]).text
+
+
+def test_a_bulk_change_that_keeps_losing_deadlocks_is_tried_three_times_then_refused_clearly(client, app, pm,
+                                                                                             monkeypatch):
+    ids = [aged(f"Bulk idea {number}", 10 - number) for number in range(2)]
+    attempts = deadlock_every_time(monkeypatch, "ideaportal.triage.services._bulk_change_status")
+    page = client.post("/admin/bulk-status", data={"idea_ids": ids, "status": "planned", "response": "x"})
+    assert page.status_code == 400 and len(attempts) == 3
+    assert "The database was too busy to change these ideas just now, so nothing was changed." in page.text
 
 
 @pytest.mark.parametrize("selection, data, message", [
