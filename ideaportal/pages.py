@@ -37,7 +37,8 @@ from .web import wants_json
 # The public read pages kept whole: what a visitor browses most, and what is slowest to compute at scale.
 PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.implemented", "leaderboard.index",
          "users.profile", "stats.index", "feeds.ideas", "feeds.category", "feeds.campaign", "feeds.status")
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
+# A statement's writes: its head, or each data-modifying WITH query's (`WITH old AS (DELETE FROM vote ...)`).
+WRITE = re.compile(r'(?:^|\()\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
 # Written by requests but never shown to a visitor: a member's sessions and notifications, the staff's notes,
 # reports and audit log, mail waiting to go. A member's page view that notes "last seen" keeps visitors' pages.
 UNSEEN_TABLES = {"account_session", "audit_log", "flag", "notification", "notification_setting", "outbox_message",
@@ -70,7 +71,7 @@ def init_app(app: Flask) -> None:
 
 def note_a_write(connection, cursor, statement, parameters, context, executemany) -> None:
     """Marks the request on whose behalf a statement changes rows a visitor may see (any engine, any app)."""
-    if has_request_context() and (write := WRITE.match(statement)) and write.group(1).lower() not in UNSEEN_TABLES:
+    if has_request_context() and any(table.lower() not in UNSEEN_TABLES for table in WRITE.findall(statement)):
         g.wrote = True
 
 
