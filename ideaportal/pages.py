@@ -42,7 +42,8 @@ PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.i
 # Kept for members too, with their own parts filled in (personal.py): every page above but an idea's, whose
 # comments, forms and follow button are each member's own.
 MEMBER_PAGES = set(PAGES) - {"ideas.detail"}
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
+# A statement's writes: its head, or each data-modifying WITH query's (`WITH old AS (DELETE FROM vote ...)`).
+WRITE = re.compile(r'(?:^|\()\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
 # Written by requests but never shown to a visitor: a member's sessions and notifications, the staff's notes,
 # reports and audit log, mail waiting to go. A member's page view that notes "last seen" keeps visitors' pages.
 UNSEEN_TABLES = {"account_session", "audit_log", "flag", "notification", "notification_setting", "outbox_message",
@@ -75,7 +76,7 @@ def init_app(app: Flask) -> None:
 
 def note_a_write(connection, cursor, statement, parameters, context, executemany) -> None:
     """Marks the request on whose behalf a statement changes rows a visitor may see (any engine, any app)."""
-    if has_request_context() and (write := WRITE.match(statement)) and write.group(1).lower() not in UNSEEN_TABLES:
+    if has_request_context() and any(table.lower() not in UNSEEN_TABLES for table in WRITE.findall(statement)):
         g.wrote = True
 
 

@@ -14,6 +14,7 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import inspect
 
 LOGGER = "ideaportal.requests"
 TRUSTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -63,6 +64,13 @@ def finish(response):
     if current_app.config["REQUEST_LOG"]:
         fields = {"method": request.method, "path": request.path, "status": response.status_code,
                   "ms": round((time.perf_counter() - g.request_started) * 1000, 1), "ip": request.remote_addr,
-                  "user_id": getattr(g.get("_login_user"), "id", None)}  # only if the request loaded one
+                  "user_id": loaded_user_id()}
         logging.getLogger(LOGGER).info("request", extra={"fields": fields})
     return response
+
+
+def loaded_user_id() -> int | None:
+    """The id of the member the request loaded (None if it loaded none), from the identity map's key: a commit
+    expires the member's attributes, and reading `.id` after a write would load the member again."""
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None

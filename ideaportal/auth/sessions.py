@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..errors import NotFound
 from ..extensions import db
@@ -18,6 +18,13 @@ from ..models import AccountSession, User, utcnow
 from ..transaction import use_case
 
 TOUCH_EVERY = timedelta(minutes=1)  # "last seen" is written at most this often per session
+# One query per signed-in request, the session and its member together; built once, as every request runs it.
+OPEN_SESSION = (
+    select(User, AccountSession.id, AccountSession.created_at, AccountSession.last_seen_at, AccountSession.remember)
+    .join(User, User.id == AccountSession.user_id)
+    .where(AccountSession.token_hash == bindparam("token_hash"), AccountSession.user_id == bindparam("user_id"),
+           AccountSession.ended_at.is_(None), User.is_active.is_(True))
+)
 
 
 def _hash(token: str) -> str:
@@ -45,13 +52,7 @@ def resolve(login_id: str, *, now: datetime | None = None) -> User | None:
     if parts is None:
         return None
     user_id, token = parts
-    row = db.session.execute(  # one query per signed-in request: the session and its member together
-        select(User, AccountSession.id, AccountSession.created_at, AccountSession.last_seen_at,
-               AccountSession.remember)
-        .join(User, User.id == AccountSession.user_id)
-        .where(AccountSession.token_hash == _hash(token), AccountSession.user_id == user_id,
-               AccountSession.ended_at.is_(None), User.is_active.is_(True))
-    ).one_or_none()
+    row = db.session.execute(OPEN_SESSION, {"token_hash": _hash(token), "user_id": user_id}).one_or_none()
     now = now or utcnow()
     if row is None or _expired(row, now):
         return None

@@ -11,7 +11,7 @@ from ..errors import NotFound, PermissionDenied
 from ..extensions import db
 from ..follows.services import auto_follow
 from ..ideas.queries import public_ideas
-from ..ideas.services import activity_at
+from ..ideas.votes import activity_at
 from ..models import Comment, Idea, User, utcnow
 from ..notifications.events import CommentPosted
 from ..notifications.mentions import render_with_mentions

@@ -1,7 +1,7 @@
-"""Idea and vote forms: shape only."""
+"""Idea forms: shape only."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..forms import record_id
 
@@ -31,7 +31,3 @@ class IdeaForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = [(category.id, category.name) for category in categories]
 
-
-class VoteForm(FlaskForm):
-    value = IntegerField("Vote", validators=[InputRequired(), AnyOf([1, 0, -1], message="A vote is 1, 0 or -1.")])
-    next = HiddenField()

@@ -1,8 +1,7 @@
 """Idea use cases: submit, edit, vote, recount. Each is one unit of work (`@use_case`)."""
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import case, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
 from .. import rules
 from ..auth.services import check_may_post
@@ -13,13 +12,9 @@ from ..follows.services import auto_follow
 from ..models import Category, Comment, Idea, Status, Vote, utcnow
 from ..text import check_visible, idea_body
 from ..transaction import retrying, use_case
+from . import votes
 
 VOTE_ATTEMPTS = 3
-
-
-def activity_at(now):
-    """`last_activity_at` moved to `now`, never back: a writer that waited for a lock may commit an earlier `now`."""
-    return case((Idea.last_activity_at < now, now), else_=Idea.last_activity_at)
 
 
 @dataclass(frozen=True)
@@ -98,71 +93,30 @@ def edit_idea(*, idea_id: int, editor_id: int, title: str, body: str, category_i
 def cast_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
     """Set the voter's vote on an idea to +1, -1 or 0 (withdraw). Raises NotFound, Invalid, Conflict.
 
-    Writes first, so SQLite takes its write lock before reading anything and PostgreSQL
-    serialises voters on the idea's row; the counters move by a delta in SQL, never in Python.
-    On an idea in a Storm Session, the session's rules (votes final after it closes, the vote budget)
-    are checked after the writes too, and a refusal rolls them back. A new vote follows the idea.
+    Claims the idea first (votes.py: PostgreSQL locks its row, SQLite takes its write lock), then writes the
+    vote, the counters (by a difference in SQL, never in Python), the hot rank and a new vote's follow. On an
+    idea in a Storm Session, the session's rules (votes final after it closes, the vote budget) are checked
+    after the writes, and a refusal rolls them back. PostgreSQL's deadlock victim (a merge's locks won) is retried.
     """
     if value not in rules.VOTE_VALUES:
         raise Invalid("A vote is 1 (up), -1 (down) or 0 (withdraw).", field="value")
-    try:  # the same voter's other request inserted first, or no such idea; or a merge's locks won
-        return retrying(lambda: _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value),
-                        attempts=VOTE_ATTEMPTS, also=(IntegrityError,))
-    except IntegrityError:
-        pass
-    if db.session.get(Idea, idea_id) is None:
-        raise NotFound("There is no idea with that number.")
-    raise Conflict("Your vote collided with another one. Please try again.")
+    return retrying(lambda: _apply_vote(idea_id=idea_id, voter_id=voter_id, value=value), attempts=VOTE_ATTEMPTS)
 
 
 @use_case
 def _apply_vote(*, idea_id: int, voter_id: int, value: int) -> Tally:
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The idea's row first, as a merge takes it: one lock order, so a vote and a merge queue rather than
-        # deadlock. (SQLite's single writer needs none, and a read before the first write would cost it the lock.)
-        db.session.execute(select(Idea.id).where(Idea.id == idea_id).with_for_update(key_share=True))
-    old = db.session.execute(
-        delete(Vote)
-        .where(Vote.user_id == voter_id, Vote.idea_id == idea_id)
-        .returning(Vote.value, Vote.created_at)
-    ).one_or_none()
-    old_value = old.value if old else 0
-    if value:
-        # An unchanged vote keeps its date, so re-voting cannot bump an idea up "trending".
-        voted_at = old.created_at if old and old_value == value else utcnow()
-        db.session.execute(
-            insert(Vote).values(user_id=voter_id, idea_id=idea_id, value=value, created_at=voted_at)
-        )
-    delta = rules.vote_delta(old_value, value)
-    counters = db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id, Idea.is_hidden.is_(False), Idea.merged_into_id.is_(None))
-        .values(
-            upvotes=Idea.upvotes + delta.upvotes,
-            downvotes=Idea.downvotes + delta.downvotes,
-            score=Idea.score + delta.score,
-            last_activity_at=activity_at(utcnow()),
-        )
-        .returning(Idea.score, Idea.upvotes, Idea.downvotes, Idea.created_at, Idea.campaign_id, Idea.status_id)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if counters is None:
+    connection, now = db.session.connection(), utcnow()
+    claimed = votes.claim(connection, idea_id=idea_id, now=now)
+    if claimed is None:
         raise NotFound("There is no idea with that number, or it is closed to votes.")
+    written = votes.write(connection, claimed, idea_id=idea_id, voter_id=voter_id, value=value, now=now)
     budget_left = None
-    if counters.campaign_id is not None:  # a Storm Session's rules, checked after the writes like everything here
+    if claimed.campaign_id is not None:  # a Storm Session's rules, checked after the writes like everything here
         budget_left = campaign_rules.check_vote(
-            campaign_id=counters.campaign_id, voter_id=voter_id, status_id=counters.status_id,
-            old_value=old_value, value=value, now=utcnow(),
+            campaign_id=claimed.campaign_id, voter_id=voter_id, status_id=claimed.status_id,
+            old_value=written.old_value, value=value, now=now,
         )
-    if value and old is None:
-        auto_follow(idea_id=idea_id, user_id=voter_id, now=utcnow())
-    db.session.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values(hot_rank=rules.hot_rank(counters.score, counters.created_at))
-        .execution_options(synchronize_session=False)
-    )
-    return Tally(counters.score, counters.upvotes, counters.downvotes, value, budget_left)
+    return Tally(written.score, written.upvotes, written.downvotes, value, budget_left)
 
 
 @use_case

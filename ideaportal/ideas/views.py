@@ -24,9 +24,10 @@ from ..search.queries import cached_related_ideas, near_duplicates
 from ..search.terms import has_terms
 from ..web import form_error, safe_next, wants_json
 from . import queries, services
-from .forms import BODY_MAX, TITLE_MAX, IdeaForm, VoteForm
+from .forms import BODY_MAX, TITLE_MAX, IdeaForm
 
 bp = Blueprint("ideas", __name__, url_prefix="/ideas")
+VOTES = {"1": 1, "0": 0, "-1": -1}  # a vote's form value
 
 
 def viewer_id() -> int | None:
@@ -141,15 +142,17 @@ def edit(idea_id: int):
 @login_required
 @per_member("VOTE_RATE_LIMIT")
 def vote(idea_id: int):
-    form = VoteForm()
-    if not form.validate_on_submit():
+    """Read without a form object: CSRFProtect has checked the token before any view runs, and a FlaskForm
+    would sign a fresh token on every vote only to throw it away."""
+    value = VOTES.get(request.form.get("value", "").strip())
+    if value is None:
         abort(400, "A vote is 1 (up), -1 (down) or 0 (withdraw).")
-    tally = services.cast_vote(idea_id=idea_id, voter_id=current_user.id, value=form.value.data)
+    tally = services.cast_vote(idea_id=idea_id, voter_id=current_user.id, value=value)
     if wants_json():
         return jsonify(tally.as_dict())
     if request.form.get("instead"):  # "vote for this instead", from the submit form without JavaScript
         flash("Your vote for this idea is counted. Your own draft was not posted.", "success")
-    back = safe_next(form.next.data) or idea_url(idea_id)
+    back = safe_next(request.form.get("next")) or idea_url(idea_id)
     return redirect(f"{back.split('#')[0]}#idea-{idea_id}")
 
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased
 from .. import audit, rules
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..ideas.services import activity_at, recount
+from ..ideas.services import recount
+from ..ideas.votes import activity_at
 from ..locks import lock_for_writing
 from ..models import (
     Idea,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from ideaportal.extensions import db
 from ideaportal.ideas import services
-from ideaportal.models import Idea, Vote
+from ideaportal.models import Idea, Subscription, Vote
 from tests import factories
 
 VOTERS = 24
@@ -140,9 +140,9 @@ def test_concurrent_mixed_votes_are_all_counted(app, gunicorn):
 
 
 def test_votes_during_merges_all_succeed_or_are_refused_and_counters_stay_exact(app):
-    """Merges lock the two ideas, then move their votes; a vote deletes its old row, then moves the idea's
-    counters: opposite orders, so PostgreSQL picks a deadlock victim, which runs again. Nothing but a
-    domain refusal (the idea was merged away) may reach the voter or the product manager."""
+    """Merges lock the two ideas, then move their votes; a vote claims its idea first too, and a deadlock's
+    victim (a merge locks a second idea, a Storm Session vote its voter) runs again. Nothing but a domain
+    refusal (the idea was merged away) may reach the voter or the product manager."""
     from ideaportal.errors import Conflict, NotFound
     from ideaportal.merges.services import merge_idea
 
@@ -183,3 +183,35 @@ def test_votes_during_merges_all_succeed_or_are_refused_and_counters_stay_exact(
     assert failures == []
     db.session.expire_all()
     assert services.recount_all() == 0  # the counters agree with the votes
+
+
+def test_one_member_voting_on_one_idea_from_many_tabs_at_once_leaves_one_vote_and_exact_counters(app):
+    """Up, down and withdraw racing from the same member: each vote reads the old one after the claim, so none
+    is counted twice or lost, and the member holds at most one vote row and follows the idea once."""
+    idea_id, voter_id = factories.idea().id, factories.user().id
+    failures, cast = [], []
+
+    def vote(tab: int) -> None:
+        rng = random.Random(tab)
+        with app.app_context():
+            for _ in range(15):
+                value = rng.choice([1, -1, 0])
+                try:
+                    assert services.cast_vote(idea_id=idea_id, voter_id=voter_id, value=value).my_vote == value
+                    cast.append(value)
+                except Exception as error:  # noqa: BLE001 (any failure is what this test is about)
+                    failures.append(repr(error))
+            db.session.remove()
+
+    with ThreadPoolExecutor(6) as pool:
+        for outcome in [pool.submit(vote, tab) for tab in range(6)]:
+            outcome.result()
+    assert failures == [] and len(cast) == 90
+    db.session.expire_all()
+    held = db.session.scalars(select(Vote.value).where(Vote.idea_id == idea_id, Vote.user_id == voter_id)).all()
+    assert len(held) <= 1
+    stored = db.session.get(Idea, idea_id)
+    assert stored.score == 1 + sum(held) == stored.upvotes - stored.downvotes
+    assert db.session.scalar(select(func.count()).select_from(Subscription)
+                             .where(Subscription.idea_id == idea_id, Subscription.user_id == voter_id)) == 1
+    assert services.recount_all() == 0

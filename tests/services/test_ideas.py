@@ -8,6 +8,7 @@ from ideaportal.extensions import db
 from ideaportal.ideas import services
 from ideaportal.models import Idea, Status, Vote
 from tests import factories
+from tests.helpers import count_queries
 
 
 def counters(idea_id):
@@ -85,6 +86,30 @@ def test_every_vote_updates_the_stored_hot_rank(app):
     db.session.expire_all()
     stored = db.session.get(Idea, idea.id)
     assert stored.hot_rank == pytest.approx(rules.hot_rank(0, stored.created_at))
+
+
+def test_the_stored_hot_rank_is_the_formula_on_the_new_score_whatever_the_old_vote(app):
+    """The hot rank is computed before the write for each old vote the voter may hold (up, none, down);
+    scores beyond -1..1 tell the three apart."""
+    idea = factories.idea()  # the author's upvote: 1
+    first, second = factories.user(), factories.user()
+    for voter, value, score in [(first, 1, 2), (second, 1, 3), (first, -1, 1), (first, 1, 3), (second, -1, 1),
+                                (second, 0, 2), (first, 0, 1)]:
+        tally = services.cast_vote(idea_id=idea.id, voter_id=voter.id, value=value)
+        db.session.expire_all()
+        stored = db.session.get(Idea, idea.id)
+        assert tally.score == stored.score == score
+        assert stored.hot_rank == rules.hot_rank(score, stored.created_at)
+
+
+def test_a_vote_claims_the_idea_first_and_then_writes_in_one_statement_on_postgresql(app):
+    idea_id, voter_id = factories.idea().id, factories.user().id
+    with count_queries() as statements:
+        services.cast_vote(idea_id=idea_id, voter_id=voter_id, value=1)
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 2 and statements[0].rstrip().endswith("FOR NO KEY UPDATE")
+    else:  # the write lock before any read: SQLite's claim is a write
+        assert statements[0].lstrip().startswith("UPDATE idea") and len(statements) <= 5
 
 
 def test_counters_equal_the_votes_after_a_mixed_sequence(app):

@@ -68,6 +68,19 @@ def test_a_post_with_the_pages_csrf_token_is_accepted(csrf_client, app):
     assert vote.status_code == 200 and vote.json["my_vote"] == -1
 
 
+def test_a_signed_in_members_vote_without_the_token_is_refused_and_not_counted(csrf_client, app):
+    """The vote view reads its form without a FlaskForm: the token is checked before it, for members too."""
+    user = factories.user()
+    token = csrf_token(csrf_client.get("/auth/login").text)
+    csrf_client.post("/auth/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+    idea = factories.idea()
+    for data in ({"value": "1"}, {"value": "1", "csrf_token": "forged"}):
+        response = csrf_client.post(f"/ideas/{idea.id}/vote", data=data, headers={"Accept": "application/json"})
+        assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).score == 1  # the author's own upvote only
+
+
 def test_a_csrf_token_from_another_session_is_refused(csrf_client, database_url, app):
     other = build_app(database_url, WTF_CSRF_ENABLED=True).test_client()
     foreign_token = csrf_token(other.get("/auth/login").text)
