@@ -2,8 +2,19 @@
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from fractions import Fraction
 
-from sqlalchemy import Float, String, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -11,7 +22,7 @@ from .. import rules
 from ..errors import Invalid
 from ..extensions import db
 from ..ideas.queries import public_ideas
-from ..models import Category, Idea, Status, StatusChange
+from ..models import Category, Idea, SiteTotal, Status, StatusChange, seconds_between
 
 WEEKS = 26
 TOP_CATEGORIES = 8
@@ -40,26 +51,6 @@ def _week_start_sqlite(element, compiler, **kw):
 def _week_start_postgresql(element, compiler, **kw):
     moment = compiler.process(element.clauses, **kw)
     return f"to_char(date_trunc('week', ({moment}) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-
-
-class seconds_between(FunctionElement):
-    """`later - earlier` in seconds (a float), for two timestamp columns."""
-
-    type = Float()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-@compiles(seconds_between, "postgresql")
-def _seconds_between_postgresql(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({later}) - ({earlier})) AS DOUBLE PRECISION)"
 
 
 @dataclass(frozen=True)
@@ -132,9 +123,14 @@ def percentile_ranks(count: int, fraction: float) -> tuple[int, int, float]:
 
     Linear interpolation between closest ranks, as PostgreSQL's percentile_cont does.
     """
-    position = (count - 1) * fraction
+    position = (count - 1) * exact(fraction)
     lower = math.floor(position)
-    return lower + 1, min(lower + 2, count), position - lower
+    return lower + 1, min(lower + 2, count), float(position - lower)
+
+
+def exact(fraction: float) -> Fraction:
+    """0.9 as 9/10, not as the float nearest it: the ranks come out the same in Python and in SQL."""
+    return Fraction(fraction).limit_denominator(10_000)
 
 
 def dashboard(*, period: str, now: datetime) -> Kpis:
@@ -236,8 +232,13 @@ def response_percentiles(since: datetime | None, answered: int, fractions) -> li
 
     `answered` (how many there are) picks the ranks to read. Ideas answered, hidden or merged
     since it was counted shift the ranks; then a rank is missing or one past the end is there,
-    and the ideas are counted again.
+    and the ideas are counted again. For all time (`since` None) `answer_wait_percentiles` reads
+    them without sorting, and without `answered`.
     """
+    if since is None:
+        found = answer_wait_percentiles(fractions)
+        if found is not None:
+            return found
     answered_in_period = (_in_period(since), Idea.first_response_at.is_not(None))
     duration = seconds_between(Idea.first_response_at, Idea.created_at)
     ranked = (
@@ -257,6 +258,49 @@ def response_percentiles(since: datetime | None, answered: int, fractions) -> li
             return [values[lower] + (values[upper] - values[lower]) * weight for lower, upper, weight in ranks]
         answered = db.session.scalar(select(func.count()).where(*answered_in_period))
     return [None for _ in fractions]
+
+
+# How many public ideas have an official answer: the stored site total, read in the same statement as the
+# waits so that on PostgreSQL both see one snapshot (triggers keep it in the answering transaction).
+_ANSWERED_TOTAL = select(cast(func.coalesce(func.sum(SiteTotal.answered), 0), BigInteger)).scalar_subquery()
+_WAIT = seconds_between(Idea.first_response_at, Idea.created_at)
+
+
+def answer_wait_percentiles(fractions) -> list[float | None] | None:
+    """Percentiles of the wait for a first answer over every public idea, without sorting them.
+
+    Each percentile walks ix_idea_answer_wait (the answered public ideas in order of their wait) to
+    its rank and reads two entries, all in one statement. None when the stored count and the index
+    disagree (drift that `counters check` reports): then the caller sorts.
+    """
+    walks = []
+    for number, fraction in enumerate(fractions):
+        part = exact(fraction)
+        offset = case((_ANSWERED_TOTAL > 0, (_ANSWERED_TOTAL - 1) * part.numerator // part.denominator), else_=0)
+        walk = (
+            select(literal(number).label("number"), _WAIT.label("wait"), _ANSWERED_TOTAL.label("answered"))
+            .where(public_ideas(), Idea.first_response_at.is_not(None))
+            .order_by(_WAIT)
+            .offset(offset)
+            .limit(2)
+            .subquery()
+        )
+        walks.append(select(walk))
+    found: dict[int, list] = {}
+    for number, wait, answered in db.session.execute(union_all(*walks)):
+        found.setdefault(number, []).append((wait, answered))
+    if not found and db.session.scalar(select(_ANSWERED_TOTAL)):
+        return None
+    values = []
+    for number, fraction in enumerate(fractions):
+        rows = found.get(number, [])
+        if not rows:
+            return None if found else [None for _ in fractions]
+        lower, upper, weight = percentile_ranks(rows[0][1], fraction)
+        if len(rows) != upper - lower + 1:
+            return None
+        values.append(rows[0][0] + (rows[-1][0] - rows[0][0]) * weight)
+    return values
 
 
 def top_categories(since: datetime | None, limit: int = TOP_CATEGORIES) -> list[CategoryVotes]:

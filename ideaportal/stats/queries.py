@@ -1,7 +1,9 @@
 """Read side for the public statistics: the KPI queries' numbers, said in plain words.
 
 Nothing is counted here: every number comes from `kpis.queries` or `ideas.queries.site_totals`,
-so the public page, the home page and the product team's dashboard always agree.
+so the public page, the home page and the product team's dashboard always agree. Nothing here sorts
+or counts every idea: the totals are stored, the weekly histories read the last weeks' ideas from an
+index, and the median wait walks an index of the answered ideas to its middle rank.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,8 +65,8 @@ def wait_in_days(seconds: float | None) -> str | None:
 def answer_summary(totals: SiteTotals, *, cached: bool = False) -> AnswerSummary:
     """The answered share from the site's totals, and the median wait for a first answer (one more query).
 
-    `cached`: the median as computed at most STATS_CACHE_SECONDS ago (it sorts every answered idea),
-    while the counts stay those of `totals`.
+    `cached`: the median as computed at most STATS_CACHE_SECONDS ago (it walks half of the answered
+    ideas' index), while the counts stay those of `totals`.
     """
     def median() -> float | None:
         return kpis.response_percentiles(None, totals.answered, (0.5,))[0]
@@ -76,16 +78,14 @@ def answer_summary(totals: SiteTotals, *, cached: bool = False) -> AnswerSummary
 def public_stats(*, now: datetime) -> PublicStats:
     """Every number on the public statistics page; hidden and merged ideas never count."""
     totals = site_totals()
-    counts = kpis.status_counts(None)
-    (median,) = kpis.response_percentiles(None, counts.answered, (0.5,))
     submitted = kpis.ideas_per_week(now=now, weeks=HISTORY_WEEKS)
     answered = kpis.ideas_per_week(now=now, weeks=HISTORY_WEEKS, moment=Idea.first_response_at)
     return PublicStats(
-        ideas=counts.submitted,
+        ideas=totals.ideas,
         votes=totals.votes,
         comments=totals.comments,
-        implemented=counts.implemented,
-        answers=AnswerSummary(counts.submitted, counts.answered, median),
+        implemented=totals.implemented,
+        answers=answer_summary(totals),
         weeks=[
             WeekHistory(sent.week, sent.ideas, heard.ideas) for sent, heard in zip(submitted, answered, strict=True)
         ],
