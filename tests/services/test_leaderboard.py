@@ -4,11 +4,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from ideaportal import rules
+from ideaportal import cache, rules
 from ideaportal.errors import Invalid
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
-from ideaportal import cache
 from ideaportal.leaderboard import profiles, queries
 from ideaportal.merges.services import merge_idea
 from ideaportal.models import Campaign, Idea, Status, User, Vote, utcnow

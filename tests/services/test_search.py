@@ -5,7 +5,17 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, MetaData, Table, Text, delete, inspect, select, text, update
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from ideaportal.extensions import db
 from ideaportal.ideas import services

@@ -12,7 +12,6 @@ from ideaportal.triage.services import change_status
 from tests import factories
 from tests.helpers import count_queries
 
-
 FINAL = 'Votes are final<span class="visually-hidden">: this Storm Session closed</span>'
 
 
