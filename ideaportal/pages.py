@@ -3,8 +3,8 @@
 A visitor's read page is the same for every visitor: it carries no CSRF token (a visitor's vote button
 posts to ideas.vote_intent, which needs none) and no cookie, so one rendering can answer them all, from any
 process. A signed-in member's read page (MEMBER_PAGES) is kept too, rendered once for any member with holes
-where each member's own parts go and filled in for each request (personal.py); staff, an idea's page for a
-member, and anyone with a message waiting (a flash) get a page of their own, rendered afresh. Members' pages
+where each member's own parts go and filled in for each request (personal.py); staff, a Storm Session idea's
+page for a member, and anyone with a message waiting (a flash) get a page of their own, rendered afresh. Members' pages
 are always `private, no-store` (security.py).
 
 Invalidation by generation: every key holds the site's current generation, a random word in the shared
@@ -39,9 +39,10 @@ from .web import wants_json
 # The public read pages kept whole: what a visitor browses most, and what is slowest to compute at scale.
 PAGES = ("main.home", "ideas.index", "ideas.detail", "roadmap.index", "roadmap.implemented", "leaderboard.index",
          "users.profile", "stats.index", "feeds.ideas", "feeds.category", "feeds.campaign", "feeds.status")
-# Kept for members too, with their own parts filled in (personal.py): every page above but an idea's, whose
-# comments, forms and follow button are each member's own.
-MEMBER_PAGES = set(PAGES) - {"ideas.detail"}
+# Kept for members too, with their own parts filled in (personal.py): all of them. On an idea's page the comment
+# menus, the edit link and the report form depend on who wrote what, and the follow button on what the member
+# follows: choices; a Storm Session's idea shows the member's votes left in it, and is rendered for each.
+MEMBER_PAGES = set(PAGES)
 # A statement's writes: its head, or each data-modifying WITH query's (`WITH old AS (DELETE FROM vote ...)`).
 WRITE = re.compile(r'(?:^|\()\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
 # Written by requests but never shown to a visitor: a member's sessions and notifications, the staff's notes,
@@ -142,7 +143,8 @@ def freeze_for_members(view, kwargs) -> personal.HoledPage:
     it may not be kept (an error, a redirect, a rendering that let a member's part out of its holes)."""
     response, word = personal.render_shared(lambda: current_app.make_response(view(**kwargs)))
     if (response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers
-            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g):  # a token made outside a hole
+            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g  # a token made outside a hole
+            or g.pop("own_page_only", False)):  # personal.own_page(): something of the member's without a hole
         raise NotShared(response)
     try:
         return personal.parse(response.get_data(as_text=True), word, response.content_type)

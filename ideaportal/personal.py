@@ -1,13 +1,16 @@
 """Members' read pages from one shared rendering, with each member's own parts filled in.
 
 A member's list page differs from another member's in a few places only: the name, the unread count and the
-log-out form in the header, the CSRF token in each form, and which arrow of each vote button is pressed.
+log-out form in the header, the CSRF token in each form, and which arrow of each vote button is pressed; an
+idea's page also in whether they follow it and in what they may do to the idea and each comment (edit and
+delete their own, report anyone else's), which turns on who wrote it.
 Rendering all of it for every request cost about 10 ms of CPU a page at any size (docs/measurements.md), most
 of it SQLAlchemy and Jinja doing for the fortieth time what they did for the first member. So a read page
 in pages.MEMBER_PAGES is rendered once per generation for *any member* (AnyMember: signed in, not staff,
 nobody in particular) with a marker wherever a member's own part goes, kept in the shared cache beside the
 visitors' pages, and every member's request takes it and fills the markers in: their votes on the page's
-ideas (one query), their unread count (one query), their token and name. The page a member gets is the one
+ideas (one query), their unread count (one query), their token and name, on an idea's page whether they
+follow it (one query). The page a member gets is the one
 the full rendering would give them, byte for byte but for the token's signature (tests/views/test_personal.py).
 
 Templates mark a member's part with `hole(name)` (a value from VALUES) or, for a part that comes in a few
@@ -69,8 +72,20 @@ VALUES: dict[str, Callable[[], object]] = {
     "unread": _unread,
     "bell": lambda: " bell--unread" if member_value("unread") else "",
 }
-# For each kind of choice: the member's state for a page's keys, in one query (a key not returned: state 0).
-CHOICES: dict[str, Callable[[list[int]], dict[int, int]]] = {"vote": _votes}
+def _following(keys: list[int]) -> dict[int, int]:
+    from .follows.queries import followed
+
+    return dict.fromkeys(followed(user_id=current_user.id, idea_ids=keys), 1)
+
+
+def _authored(keys: list[int]) -> dict[int, int]:
+    return {current_user.id: 1} if current_user.id in keys else {}
+
+
+# For each kind of choice: the member's state for a page's keys, in at most one query (a key not returned:
+# state 0). The vote they cast on each idea; whether they follow it; whether they wrote it (a key is an author).
+CHOICES: dict[str, Callable[[list[int]], dict[int, int]]] = {"vote": _votes, "follow": _following,
+                                                             "author": _authored}
 
 
 class AnyMember(UserMixin):
@@ -100,6 +115,13 @@ def hole(name: str):
 
 def choice(kind: str, key: int, state: int) -> Markup:
     return Markup(f"<!--{g.shared_word} {kind} {int(key)} {int(state)}-->")
+
+
+def own_page() -> None:
+    """Says that the page being rendered shows something of the member's that no hole or choice holds: while a
+    page is rendered for any member, it is then not kept, and each member gets theirs rendered in full."""
+    if rendering_shared():
+        g.own_page_only = True
 
 
 def choice_end() -> Markup:

@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["avatar_colour"] = avatar_colour
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.globals["signed_in"] = lambda: current_user.is_authenticated  # for macros, which see no context
+    app.jinja_env.globals["wrote"] = lambda author_id: current_user.is_authenticated and current_user.id == author_id
     app.jinja_env.globals["staff_nav"] = staff_nav
     app.jinja_env.globals["staff_waiting"] = staff_waiting
     app.jinja_env.globals["public_nav"] = public_nav

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from .. import personal
 from ..campaigns.queries import idea_campaign
 from ..comments.forms import CommentForm
 from ..errors import DomainError
@@ -102,10 +103,13 @@ def detail(idea_id: int, slug: str | None = None):
     if slug != slugify(detail.idea.title):
         return redirect(url_for("ideas.detail", idea_id=idea_id, slug=slugify(detail.idea.title),
                                 **({"merged": merged_from} if merged_from else {})), 301)
-    # A visitor gets no comment form: building one makes a CSRF token, and with it a session cookie.
-    comment_form = CommentForm() if current_user.is_authenticated else None
-    return render_template("ideas/detail.html", detail=detail, comment_form=comment_form,
-                           campaign=idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id()),
+    # A visitor gets no comment form. A member's has no token of its own: the template puts the member's in
+    # (csrf_input), and building one here would make a token while a page is rendered for any member.
+    comment_form = CommentForm(meta={"csrf": False}) if current_user.is_authenticated else None
+    campaign = idea_campaign(detail.idea.campaign_id, viewer_id=viewer_id())
+    if campaign is not None and campaign.budget is not None:
+        personal.own_page()  # the votes a member has left in the Storm Session are theirs alone
+    return render_template("ideas/detail.html", detail=detail, comment_form=comment_form, campaign=campaign,
                            related=cached_related_ideas(idea_id, detail.idea.title, detail.idea.body),
                            merged_from=merged_from and queries.merged_title(merged_from, into=idea_id))
 

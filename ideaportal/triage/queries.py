@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 
+from flask import has_request_context, request
 from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
@@ -130,14 +131,24 @@ def inbox(filters: InboxFilter, *, viewer_id: int, limit: int = 20, now: datetim
     found = db.session.execute(query.order_by(Idea.created_at, Idea.id).limit(limit + 1)).all()
     rows = [_inbox_row(row) for row in found[:limit]]
     next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if len(found) > limit else None
-    matching = _count(_narrowed(select(Idea.id), filters, viewer_id=viewer_id, now=now))
-    return InboxPage(rows, next_cursor, matching, attention_count(),
+    attention = attention_count()
+    matching = attention if filters.is_default else _count(_narrowed(select(Idea.id), filters, viewer_id=viewer_id,
+                                                                      now=now))
+    return InboxPage(rows, next_cursor, matching, attention,
                      searched_newest=searched_newest(found) if filters.q is not None else None)
 
 
 def attention_count() -> int:
-    """Public `new` ideas that no one on the team has answered yet, up to COUNT_CAP + 1."""
-    return _count(_narrowed(select(Idea.id), InboxFilter(), viewer_id=None, now=utcnow()))
+    """Public `new` ideas that no one on the team has answered yet, up to COUNT_CAP + 1.
+
+    Counted once per request: the inbox shows it, and so does the staff navigation on every staff page.
+    """
+    counted = getattr(request, "attention_count", None) if has_request_context() else None
+    if counted is None:
+        counted = _count(_narrowed(select(Idea.id), InboxFilter(), viewer_id=None, now=utcnow()))
+        if has_request_context():  # on the request, not on `g`: in tests an app context outlives requests
+            request.attention_count = counted
+    return counted
 
 
 def next_in_queue(filters: InboxFilter, *, after_id: int, viewer_id: int) -> int | None:

@@ -4,11 +4,14 @@ import re
 
 import pytest
 from flask import template_rendered
+from sqlalchemy import update
 
 from ideaportal import personal
 from ideaportal.extensions import db
 from ideaportal.ideas.services import cast_vote
-from ideaportal.models import Notification
+from ideaportal.comments.services import add_comment
+from ideaportal.follows.services import follow, unfollow
+from ideaportal.models import Comment, Notification, User
 from tests import factories
 from tests.views.test_page_cache import (  # noqa: F401
     READ_PAGES,
@@ -125,12 +128,50 @@ def test_staff_and_a_member_with_a_message_waiting_get_their_page_rendered_in_fu
     assert renders == ["ideas/index.html"] and "press the vote button again" in page
 
 
-def test_an_idea_page_is_each_members_own(site, ideas, renders):
-    member, _ = logged_in_client(site, factories.user(username="maria"))
-    member.get(f"/ideas/{ideas[0].id}-dark-mode")
+def test_an_idea_page_is_shared_and_each_member_gets_their_own_menus_follow_button_and_forms(site, ideas, renders,
+                                                                                               monkeypatch):
+    idea = ideas[0]
+    author = db.session.get(User, idea.author_id)
+    maria, omar = factories.user(username="maria"), factories.user(username="omar")
+    for writer in (maria, omar, author):
+        add_comment(idea_id=idea.id, author_id=writer.id, body=f"A thought from {writer.username}.")
+    hidden = add_comment(idea_id=idea.id, author_id=omar.id, body="Something rude.")
+    db.session.execute(update(Comment).where(Comment.id == hidden).values(is_hidden=True))
+    db.session.commit()
+    cast_vote(idea_id=idea.id, voter_id=omar.id, value=-1)
+    follow(idea_id=idea.id, user_id=maria.id)
+    unfollow(idea_id=idea.id, user_id=omar.id)  # commenting and voting followed it
+    path = f"/ideas/{idea.id}-dark-mode"
+    clients = {user.username: logged_in_client(site, user)[0] for user in (maria, omar, author)}
+    clients["maria"].get(path)  # the shared rendering is made and kept
     renders.clear()
-    member.get(f"/ideas/{ideas[0].id}-dark-mode")
-    assert "ideas/detail.html" in renders
+    kept = {name: client.get(path).text for name, client in clients.items()}
+    assert renders == [], "every member's page came from the one shared rendering"
+    monkeypatch.setitem(site.config, "PAGE_CACHE_SECONDS", 0)
+    for name, client in clients.items():
+        assert TOKEN.sub(r"\1…", kept[name]) == TOKEN.sub(r"\1…", client.get(path).text), name
+        assert "<!--" not in kept[name]
+    edit, delete = 'href="/comments/{}/edit"', 'action="/comments/{}/delete"'
+    own = {name: [comment_id for comment_id in range(1, hidden + 1) if edit.format(comment_id) in kept[name]]
+           for name in clients}
+    assert len(own["maria"]) == len(own["omar"]) == len(own["author"]) == 1
+    assert all(delete.format(own[name][0]) in kept[name] for name in clients)
+    assert "Following<" in kept["maria"] and "Following<" not in kept["omar"]
+    assert pressed(kept["omar"], idea.id) == "down" and pressed(kept["maria"], idea.id) is None
+    reports_idea = f'action="/ideas/{idea.id}/flag"'
+    assert reports_idea in kept["maria"] and reports_idea not in kept["author"]
+    assert "Edit your idea" in kept["author"] and "Edit your idea" not in kept["maria"]
+    assert "Something rude" not in kept["omar"] and "hidden by a moderator" in kept["omar"]
+
+
+def test_a_storm_session_idea_with_a_vote_budget_is_rendered_for_each_member(site, renders):
+    session = factories.campaign(vote_budget=3)
+    idea_id = factories.campaign_idea(session, title="Quiet hours").id
+    client, _ = logged_in_client(site, factories.user(username="maria"))
+    client.get(f"/ideas/{idea_id}-quiet-hours")
+    renders.clear()
+    page = client.get(f"/ideas/{idea_id}-quiet-hours").text
+    assert "ideas/detail.html" in renders and "data-budget-left>3<" in page
 
 
 def test_parse_cuts_at_choices_and_fill_puts_each_members_part_in(app, monkeypatch):
