@@ -7,10 +7,10 @@ from flask import template_rendered
 from sqlalchemy import update
 
 from ideaportal import personal
-from ideaportal.extensions import db
-from ideaportal.ideas.services import cast_vote
 from ideaportal.comments.services import add_comment
+from ideaportal.extensions import db
 from ideaportal.follows.services import follow, unfollow
+from ideaportal.ideas.services import cast_vote
 from ideaportal.models import Comment, Notification, User
 from tests import factories
 from tests.views.test_page_cache import (  # noqa: F401
