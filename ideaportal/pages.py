@@ -50,6 +50,7 @@ WRITE = re.compile(r'(?:^|\()\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+
 UNSEEN_TABLES = {"account_session", "audit_log", "flag", "notification", "notification_setting", "outbox_message",
                  "staff_note"}
 KEPT_HEADERS = {"content-type", "cache-control", "etag"}
+FOR_EACH_MEMBER = "rendered for each member"  # kept in place of a members' page that may not be shared
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,9 @@ def shared(view):
             response = current_app.response_class(kept.body, status=kept.status, headers=kept.headers)
             return response.make_conditional(request)
         if seconds > 0 and member_reader():
-            try:
-                kept = cache.remember_for(page_key("member-page"), seconds, lambda: freeze_for_members(view, kwargs))
-            except NotShared:
-                return view(**kwargs)  # rendered again, for this member: the shared rendering was AnyMember's
+            kept = cache.remember_for(page_key("member-page"), seconds, lambda: freeze_for_members(view, kwargs))
+            if kept == FOR_EACH_MEMBER:
+                return view(**kwargs)  # rendered for this member (what was rendered to keep was AnyMember's)
             return current_app.response_class(personal.fill(kept), content_type=kept.content_type)
         return view(**kwargs)
     return page
@@ -138,19 +138,21 @@ def freeze(response) -> Page:
                 body)
 
 
-def freeze_for_members(view, kwargs) -> personal.HoledPage:
-    """The page as any member sees it, cut at the holes each member's request fills; raises NotShared when
-    it may not be kept (an error, a redirect, a rendering that let a member's part out of its holes)."""
+def freeze_for_members(view, kwargs) -> personal.HoledPage | str:
+    """The page as any member sees it, cut at the holes each member's request fills; FOR_EACH_MEMBER when it
+    may not be kept (an error, a redirect, a page of the member's own, a rendering that let a member's part
+    out of its holes). Whether a page may be kept does not depend on who asks, so that answer is kept too:
+    until the next write, members' requests for it render it at once, without rendering it for AnyMember."""
     response, word = personal.render_shared(lambda: current_app.make_response(view(**kwargs)))
-    if (response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers
-            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g  # a token made outside a hole
-            or g.pop("own_page_only", False)):  # personal.own_page(): something of the member's without a hole
-        raise NotShared(response)
+    own = g.pop("own_page_only", False)  # personal.own_page(): something of the member's without a hole
+    if (own or response.status_code != 200 or response.is_streamed or "Set-Cookie" in response.headers
+            or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g):  # a token made outside a hole
+        return FOR_EACH_MEMBER
     try:
         return personal.parse(response.get_data(as_text=True), word, response.content_type)
     except personal.Unshareable as error:
         current_app.logger.warning("%s: %s; rendered for each member instead", request.endpoint, error)
-        raise NotShared(response) from error
+        return FOR_EACH_MEMBER
 
 
 def generation() -> str:

@@ -21,7 +21,7 @@ returns the value itself, so a template reads the same either way.
 A marker is an HTML comment holding a random word drawn for that one rendering: nothing a member writes can
 forge one (Jinja escapes the `<` of every text, and Markdown bodies pass nh3, which drops comments), and a
 rendering that lets the word out anywhere but in a marker (an attribute built from AnyMember's name, say) is
-not kept: the member gets their page rendered in full (NotShared), and the log says where.
+not kept: the member gets their page rendered in full (pages.FOR_EACH_MEMBER), and the log says where.
 """
 import logging
 import re

@@ -270,8 +270,11 @@ def answer_wait_percentiles(fractions) -> list[float | None] | None:
     """Percentiles of the wait for a first answer over every public idea, without sorting them.
 
     Each percentile walks ix_idea_answer_wait (the answered public ideas in order of their wait) to
-    its rank and reads two entries, all in one statement. None when the stored count and the index
-    disagree (drift that `counters check` reports): then the caller sorts.
+    its rank and reads two entries, all in one statement. The rank comes from the stored answered
+    count (kept exact by triggers in the answering transaction); None when the index ends before that
+    rank, a count too high (drift, which `counters check` reports), and then the caller sorts. A count
+    off by a few would shift the rank by half as many, and is not detected here: that is `counters
+    check`'s part, and reading to the end of the index to see would cost the sort this replaces.
     """
     walks = []
     for number, fraction in enumerate(fractions):
@@ -293,7 +296,7 @@ def answer_wait_percentiles(fractions) -> list[float | None] | None:
         return None
     values = []
     for number, fraction in enumerate(fractions):
-        rows = found.get(number, [])
+        rows = sorted(found.get(number, []))  # a UNION ALL keeps no order of its own
         if not rows:
             return None if found else [None for _ in fractions]
         lower, upper, weight = percentile_ranks(rows[0][1], fraction)

@@ -10,6 +10,7 @@ from ideaportal import personal
 from ideaportal.comments.services import add_comment
 from ideaportal.extensions import db
 from ideaportal.follows.services import follow, unfollow
+from ideaportal.ideas import queries as idea_queries
 from ideaportal.ideas.services import cast_vote
 from ideaportal.models import Comment, Notification, User
 from tests import factories
@@ -164,14 +165,37 @@ def test_an_idea_page_is_shared_and_each_member_gets_their_own_menus_follow_butt
     assert "Something rude" not in kept["omar"] and "hidden by a moderator" in kept["omar"]
 
 
-def test_a_storm_session_idea_with_a_vote_budget_is_rendered_for_each_member(site, renders):
+def test_a_storm_session_idea_with_a_vote_budget_is_rendered_for_each_member_once(site, renders):
     session = factories.campaign(vote_budget=3)
     idea_id = factories.campaign_idea(session, title="Quiet hours").id
-    client, _ = logged_in_client(site, factories.user(username="maria"))
-    client.get(f"/ideas/{idea_id}-quiet-hours")
+    maria, _ = logged_in_client(site, factories.user(username="maria"))
+    omar, _ = logged_in_client(site, factories.user(username="omar"))
     renders.clear()
-    page = client.get(f"/ideas/{idea_id}-quiet-hours").text
-    assert "ideas/detail.html" in renders and "data-budget-left>3<" in page
+    first = maria.get(f"/ideas/{idea_id}-quiet-hours").text
+    assert renders.count("ideas/detail.html") == 2, "rendered for any member, found to be maria's own, rendered again"
+    renders.clear()
+    second = omar.get(f"/ideas/{idea_id}-quiet-hours").text
+    assert renders.count("ideas/detail.html") == 1, "kept: the page is each member's own, rendered once"
+    assert "data-budget-left>3<" in first and "data-budget-left>3<" in second
+    assert ">maria<" in first and ">omar<" in second
+
+
+def test_a_page_that_is_not_kept_for_members_costs_them_one_pass_after_the_first(site, ideas, monkeypatch):
+    """A redirect (an old link's slug) is no page to keep; that it is not is kept, so it is not worked out for
+    AnyMember on every request."""
+    looked_up, real = [], idea_queries.idea_detail
+
+    def idea_detail(*args, **kwargs):
+        looked_up.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(idea_queries, "idea_detail", idea_detail)
+    client, _ = logged_in_client(site, factories.user(username="maria"))
+    for passes in (2, 1, 1):
+        looked_up.clear()
+        moved = client.get(f"/ideas/{ideas[0].id}-old-title")
+        assert moved.status_code == 301 and moved.location.endswith(f"/ideas/{ideas[0].id}-dark-mode")
+        assert len(looked_up) == passes
 
 
 def test_parse_cuts_at_choices_and_fill_puts_each_members_part_in(app, monkeypatch):
