@@ -4,8 +4,8 @@ A visitor's read page is the same for every visitor: it carries no CSRF token (a
 posts to ideas.vote_intent, which needs none) and no cookie, so one rendering can answer them all, from any
 process. A signed-in member's read page (MEMBER_PAGES) is kept too, rendered once for any member with holes
 where each member's own parts go and filled in for each request (personal.py); staff, a Storm Session idea's
-page for a member, and anyone with a message waiting (a flash) get a page of their own, rendered afresh. Members' pages
-are always `private, no-store` (security.py).
+page for a member, and anyone with a message waiting (a flash) get a page of their own, rendered afresh.
+Members' pages are always `private, no-store` (security.py).
 
 Invalidation by generation: every key holds the site's current generation, a random word in the shared
 cache that any request that wrote rows a visitor may see (an INSERT, UPDATE or DELETE went out on its

@@ -10,8 +10,8 @@ in pages.MEMBER_PAGES is rendered once per generation for *any member* (AnyMembe
 nobody in particular) with a marker wherever a member's own part goes, kept in the shared cache beside the
 visitors' pages, and every member's request takes it and fills the markers in: their votes on the page's
 ideas (one query), their unread count (one query), their token and name, on an idea's page whether they
-follow it (one query). The page a member gets is the one
-the full rendering would give them, byte for byte but for the token's signature (tests/views/test_personal.py).
+follow it (one query). The page a member gets is the one the full rendering would give them, byte for byte
+but for the token's signature (tests/views/test_personal.py).
 
 Templates mark a member's part with `hole(name)` (a value from VALUES) or, for a part that comes in a few
 forms, with `choice(kind, key, state)` before each form and `choice_end()` after the last (one of CHOICES,
