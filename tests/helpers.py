@@ -25,6 +25,15 @@ class OwnSessionClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+def with_signature_changed(token: str) -> str:
+    """The token with its signature's first character changed, which always changes the signed bytes.
+
+    (Its last characters may not: they carry padding bits that base64 decoding ignores.)
+    """
+    head, _, signature = token.rpartition(".")
+    return f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
+
+
 def own_session_client(app) -> FlaskClient:
     return OwnSessionClient(app, app.response_class, use_cookies=True)
 
