@@ -1,7 +1,7 @@
 """Domain errors raised by services and rules, and their mapping to HTTP responses."""
-from flask import Flask, current_app, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .web import wants_json
 
@@ -51,6 +51,8 @@ def error_response(status: int, code: str, message: str):
     if wants_json():
         return jsonify(error={"code": code, "message": message}), status
     title = TITLES.get(status, "That request didn't work")
+    if isinstance(request.routing_exception, SecurityError):  # a Host outside TRUSTED_HOSTS: no link can be built
+        return current_app.response_class(f"{title}. {message}\n", status=status, mimetype="text/plain")
     if status >= 500:
         # The database may be what failed: this page reads nothing, not even through the context
         # processors (Flask-Login's would load the signed-in member), so it renders whatever broke.
