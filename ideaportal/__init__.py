@@ -32,7 +32,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, overrides or {})
-    trust_proxies(app)
     register_request_log(app)
     register_extensions(app)
     register_request_guards(app)
@@ -41,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    trust_proxies(app)  # last: the outermost WSGI layer, so that the layers inside (fastpath.py) see the client
     return app
 
 
@@ -182,9 +182,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from . import pages
+    from . import fastpath, pages
 
     pages.init_app(app)
+    fastpath.init_app(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -118,10 +118,12 @@ def member_reader() -> bool:
             and not current_user.is_staff and "_flashes" not in session and not wants_json())
 
 
-def page_key(kind: str = "page") -> str:
+def page_key(kind: str = "page", request_=None) -> str:
+    """The key of this request's page (or `request_`'s, a Request made before Flask's context: fastpath.py)."""
     # The host and the script root are part of the key: a forged Host header must not put its links into other
     # visitors' pages, and an app mounted under two prefixes links under each.
-    return f"{kind}:{generation()}:{request.host}{request.script_root}{request.full_path}"
+    asked = request_ or request
+    return f"{kind}:{generation()}:{asked.host}{asked.script_root}{asked.full_path}"
 
 
 def freeze(response) -> Page:

@@ -24,7 +24,10 @@ class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every record, "-" outside a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        if has_request_context():
+            record.request_id = g.get("request_id", "-")
+        elif not hasattr(record, "request_id"):  # a page answered before Flask (pages.KeptPagesFirst) names its own
+            record.request_id = "-"
         return True
 
 
@@ -54,19 +57,29 @@ def init_app(app: Flask) -> None:
 
 def start() -> None:
     g.request_started = time.perf_counter()
-    offered = request.headers.get("X-Request-ID", "")
-    trusted = int(current_app.config["TRUSTED_PROXIES"]) > 0 and TRUSTED_ID.fullmatch(offered)
-    g.request_id = offered if trusted else uuid.uuid4().hex
+    g.request_id = request_id(request, current_app.config)
 
 
 def finish(response):
-    response.headers["X-Request-ID"] = g.request_id
-    if current_app.config["REQUEST_LOG"]:
-        fields = {"method": request.method, "path": request.path, "status": response.status_code,
-                  "ms": round((time.perf_counter() - g.request_started) * 1000, 1), "ip": request.remote_addr,
-                  "user_id": loaded_user_id()}
-        logging.getLogger(LOGGER).info("request", extra={"fields": fields})
+    log(request, response, g.request_id, g.request_started, current_app.config, user_id=loaded_user_id())
     return response
+
+
+def request_id(request_, config) -> str:
+    """The trusted proxy's id for this request, else a new one."""
+    offered = request_.headers.get("X-Request-ID", "")
+    trusted = int(config["TRUSTED_PROXIES"]) > 0 and TRUSTED_ID.fullmatch(offered)
+    return offered if trusted else uuid.uuid4().hex
+
+
+def log(request_, response, id_: str, started: float, config, *, user_id: int | None) -> None:
+    """The response's X-Request-ID, and the request's log line unless REQUEST_LOG is off."""
+    response.headers["X-Request-ID"] = id_
+    if config["REQUEST_LOG"]:
+        fields = {"method": request_.method, "path": request_.path, "status": response.status_code,
+                  "ms": round((time.perf_counter() - started) * 1000, 1), "ip": request_.remote_addr,
+                  "user_id": user_id}
+        logging.getLogger(LOGGER).info("request", extra={"fields": fields, "request_id": id_})
 
 
 def loaded_user_id() -> int | None:

@@ -44,11 +44,7 @@ def needs_rehash(password_hash: str) -> bool:
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def set_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        add_public_headers(response, current_app.config)
         personal = (session.get("_user_id") or session.modified
                     or current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g)
         if personal and "Cache-Control" not in response.headers:
@@ -57,7 +53,19 @@ def register_security_headers(app: Flask) -> None:
             # static files) keeps it.
             response.headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
-        if current_app.config["HSTS_SECONDS"]:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains")
         return response
+
+
+def add_public_headers(response, config) -> None:
+    """The headers every response carries, unless it set its own."""
+    for name, value in public_headers(config):
+        response.headers.setdefault(name, value)
+
+
+def public_headers(config) -> list[tuple[str, str]]:
+    headers = [("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+               ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+               ("Cross-Origin-Opener-Policy", "same-origin")]
+    if config["HSTS_SECONDS"]:
+        headers.append(("Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}; includeSubDomains"))
+    return headers

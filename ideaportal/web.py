@@ -3,13 +3,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Request
 
 MAX_ID = 2**31 - 1  # ids and counters are 32-bit integers on PostgreSQL
 
 
-def wants_json() -> bool:
-    """True when the client prefers JSON to HTML (our own fetch() calls say so)."""
-    accept = request.accept_mimetypes
+def wants_json(request_: Request | None = None) -> bool:
+    """True when the client (of this request, or of `request_`) prefers JSON to HTML (our own fetch() calls say so)."""
+    accept = (request_ or request).accept_mimetypes
     return accept["application/json"] > accept["text/html"]
 
 
