@@ -25,6 +25,7 @@ import fcntl
 import hashlib
 import os
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
@@ -38,6 +39,7 @@ STALE_FOR = 10  # an expired aggregate stays this many times its lifetime, to an
 LOCK_SECONDS = 60  # a computation's lock in Redis expires by itself if its process died holding it
 WAIT_SECONDS = 30  # a request waits at most this long for another's computation, then computes itself
 POLL_SECONDS = 0.05
+WORD_LENGTH = 32  # a shared word: uuid4().hex
 
 cache = Cache()
 
@@ -91,6 +93,69 @@ def remember_for(full_key: str, seconds: int, compute: Callable[[], T]) -> T:
         if time.monotonic() > deadline:
             return compute()
         time.sleep(POLL_SECONDS)
+
+
+def fresh(full_key: str):
+    """What remember_for keeps under `full_key` while it is fresh, else None (it computes nothing)."""
+    entry = app_cache().get(full_key)
+    return entry[1] if entry is not None and entry[0] > time.time() else None
+
+
+def shared_word(name: str) -> str:
+    """A random word under `name` that every process of this installation reads alike; one is drawn when none is
+    stored (never a fixed default, which could bring back entries keyed by it before an eviction)."""
+    backend = app_cache()
+    if isinstance(backend, FileSystemCache):
+        return _read_word_file(name)
+    current = backend.get(name)
+    if current is None:
+        backend.add(name, uuid.uuid4().hex, timeout=0)
+        current = backend.get(name)
+    return current
+
+
+def new_shared_word(name: str) -> str:
+    """Replace the word under `name` with a new random one, for every process at once."""
+    word = uuid.uuid4().hex
+    backend = app_cache()
+    if isinstance(backend, FileSystemCache):
+        _write_word_file(name, word)
+    else:
+        backend.set(name, word, timeout=0)
+    return word
+
+
+def _word_file(name: str) -> Path:
+    # Beside the cache's folder, like the locks: clear() and pruning take every file in it for an entry.
+    return Path(f"{current_app.config['CACHE_DIR']}.{name}")
+
+
+def _read_word_file(name: str) -> str:
+    """With the file cache, a word is a file of its own, overwritten in place. Not a cache entry: cachelib writes
+    an entry to a new file renamed over the old one, which ext4 makes wait for the data to reach the disk
+    (about a millisecond, where this takes microseconds), and a word is written by every request that writes.
+    A read that meets a write half done gets a word that is neither: whatever is keyed by it is a miss."""
+    try:
+        descriptor = os.open(_word_file(name), os.O_RDONLY)
+    except FileNotFoundError:
+        return new_shared_word(name)
+    try:
+        word = os.pread(descriptor, WORD_LENGTH, 0)
+    finally:
+        os.close(descriptor)
+    if len(word) < WORD_LENGTH:  # created by a process that has not written its word yet
+        return new_shared_word(name)
+    return word.decode("ascii", "replace")
+
+
+def _write_word_file(name: str, word: str) -> None:
+    path = _word_file(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.pwrite(descriptor, word.encode("ascii"), 0)
+    finally:
+        os.close(descriptor)
 
 
 def take_lock(name: str) -> Callable[[], None] | None:

@@ -24,7 +24,6 @@ of visitors after a write costs one rendering of the home page, not one each.
 """
 import hashlib
 import re
-import uuid
 from dataclasses import dataclass
 from functools import wraps
 
@@ -158,18 +157,12 @@ def freeze_for_members(view, kwargs) -> personal.HoledPage | str:
 
 
 def generation() -> str:
-    """The current generation; a new one when none is stored (never a fixed default, which could bring back
-    pages kept under it before an eviction)."""
-    backend = cache.app_cache()
-    current = backend.get("generation")
-    if current is None:
-        backend.add("generation", uuid.uuid4().hex, timeout=0)
-        current = backend.get("generation")
-    return current
+    """The current generation (cache.shared_word: a file of its own with the file cache, a key in Redis)."""
+    return cache.shared_word("generation")
 
 
 def new_generation() -> None:
-    cache.app_cache().set("generation", uuid.uuid4().hex, timeout=0)
+    cache.new_shared_word("generation")
 
 
 def new_generation_after_a_write(response):

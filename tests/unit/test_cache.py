@@ -4,6 +4,7 @@ import os
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +237,40 @@ def test_processes_racing_for_one_missing_key_compute_it_exactly_once(cache_type
             racer.join(timeout=30)
         assert [racer.exitcode for racer in racers] == [0] * RACERS
         assert found == [f"{key} board"] * RACERS and computations.value == 1
+
+
+def test_a_shared_word_is_drawn_once_read_alike_by_every_process_and_replaced_for_all(cache_type, tmp_path):
+    app = make_app(cache_type, tmp_path)
+    twin = create_app({**TEST_CONFIG, **cache_type, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with app.app_context():
+        first = cache.shared_word("generation")
+        assert len(first) == 32 and cache.shared_word("generation") == first
+    seen = FORK.Queue()
+
+    def read_and_replace():
+        with twin.app_context():
+            seen.put(cache.shared_word("generation"))
+            seen.put(cache.new_shared_word("generation"))
+    other = FORK.Process(target=read_and_replace)
+    other.start()
+    read, replaced = seen.get(timeout=30), seen.get(timeout=30)
+    other.join(timeout=30)
+    assert read == first and replaced != first
+    with app.app_context():
+        assert cache.shared_word("generation") == replaced
+        cache.clear()  # the entries go (and Redis's word with them: a new one is drawn, once)
+        assert cache.shared_word("generation") == cache.shared_word("generation")
+        assert cache.shared_word("other word") not in (replaced, first)
+
+
+def test_a_word_file_missing_or_half_written_gets_a_new_word(tmp_path):
+    app = make_app({"CACHE_TYPE": "FileSystemCache"}, tmp_path)
+    with app.app_context():
+        path = cache._word_file("generation")
+        assert not path.exists()
+        drawn = cache.shared_word("generation")
+        assert path.read_text() == drawn
+        assert path.parent == Path(app.config["CACHE_DIR"]).parent  # beside the entries, which clear() empties
+        path.write_bytes(b"abc")  # a process created it and has not written its word yet
+        redrawn = cache.shared_word("generation")
+        assert redrawn != drawn and len(redrawn) == 32 and cache.shared_word("generation") == redrawn
