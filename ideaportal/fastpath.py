@@ -17,7 +17,7 @@ Flask sees. Pages rendered from a lagging replica are thrown away here as in Fla
 """
 import time
 
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.exceptions import SecurityError
 
 from . import cache, pages, requestlog, security
@@ -48,28 +48,29 @@ class KeptPageFastPath:
         return response(environ, start_response)
 
     def kept_response(self, environ, started: float):
+        config = self.app.config
+        if int(config["PAGE_CACHE_SECONDS"]) <= 0:
+            return None
         request = self.app.request_class(environ)
+        if config["TRUSTED_HOSTS"]:
+            request.trusted_hosts = config["TRUSTED_HOSTS"]
+        cookies = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE),
+                   routing.READ_PRIMARY)
+        if any(name in request.cookies for name in cookies) or wants_json(request):
+            return None
         with self.app.app_context():
-            config = current_app.config
-            if config["TRUSTED_HOSTS"]:
-                request.trusted_hosts = config["TRUSTED_HOSTS"]
-            cookies = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE),
-                       routing.READ_PRIMARY)
-            if (int(config["PAGE_CACHE_SECONDS"]) <= 0 or any(name in request.cookies for name in cookies)
-                    or wants_json(request)):
-                return None
             if routing.configured():
                 routing.settle_kept_pages()
             page = cache.fresh(pages.page_key(request_=request))
-            if not isinstance(page, pages.Page):
-                return None
-            # A kept page holds none of the public headers, and Flask's session adds Vary: Cookie to it (the
-            # page differs for whoever has a cookie).
-            headers = [*page.headers, ("Vary", "Cookie"), *security.public_headers(config)]
-            response = self.app.response_class(page.body, status=page.status, headers=headers)
-            response.make_conditional(request)
-            requestlog.log(request, response, requestlog.request_id(request, config), started, config, user_id=None)
-            return response
+        if not isinstance(page, pages.Page):
+            return None
+        # A kept page holds none of the public headers, and Flask's session adds Vary: Cookie to it (the page
+        # differs for whoever has a cookie).
+        headers = [*page.headers, ("Vary", "Cookie"), *security.public_headers(config)]
+        response = self.app.response_class(page.body, status=page.status, headers=headers)
+        response.make_conditional(request)
+        requestlog.log(request, response, requestlog.request_id(request, config), started, config, user_id=None)
+        return response
 
 
 def has_body(environ) -> bool:
