@@ -156,6 +156,14 @@ def freeze_for_members(view, kwargs) -> personal.HoledPage | str:
         return FOR_EACH_MEMBER
 
 
+def remember_until_a_write(name: str, compute):
+    """`compute()`, kept as visitors' pages are: until the next write a visitor may see, or PAGE_CACHE_SECONDS."""
+    seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
+    if seconds <= 0:
+        return compute()
+    return cache.remember_for(f"{name}:{generation()}", seconds, compute)
+
+
 def generation() -> str:
     """The current generation (cache.shared_word: a file of its own with the file cache, a key in Redis)."""
     return cache.shared_word("generation")

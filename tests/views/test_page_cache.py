@@ -179,3 +179,27 @@ def test_requests_that_write_nothing_a_visitor_sees_keep_the_pages(site, idea):
     assert kept()
     member.post(f"/ideas/{idea.id}/vote", data={"value": "1", "csrf_token": token})
     assert not kept()
+
+
+def test_the_staffs_attention_count_is_kept_until_a_write(site, idea):
+    from tests.helpers import count_queries
+
+    product_manager, token = logged_in_client(site, factories.user(role="pm"))
+    needs = lambda: int(re.search(r"<strong>(\d+)</strong> ideas? needs? attention",  # noqa: E731
+                                  product_manager.get("/admin").text).group(1))
+    assert needs() == 1
+    with site.app_context(), count_queries() as counted:
+        assert needs() == 1
+    assert counted and not [statement for statement in counted if "count(*)" in statement.lower()
+                            and "first_response_at IS NULL" in statement], "counted again"
+    member, member_token = logged_in_client(site, factories.user())
+    category = factories.category()
+    assert member.post("/ideas/new", data={"title": "Offline mode for the mobile app", "csrf_token": member_token,
+                                           "body": "Read ideas on the train.", "category": category.id,
+                                           "confirm_unique": "y"}).status_code == 302
+    assert needs() == 2
+    answered = product_manager.post(f"/admin/ideas/{idea.id}/answer", data={
+        "status": "planned", "response": "Coming in spring.", "owner_id": "", "category": str(idea.category_id),
+        "csrf_token": token})
+    assert answered.status_code == 302, answered.text
+    assert needs() == 1
