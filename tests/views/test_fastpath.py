@@ -150,13 +150,28 @@ def test_behind_a_proxy_it_sees_the_forwarded_host_address_and_request_id(databa
     assert line.fields["ip"] == "203.0.113.9"
 
 
-def test_a_host_outside_trusted_hosts_is_refused_by_flask(database_url, app, idea):
+def test_a_host_outside_trusted_hosts_is_refused_even_when_its_page_is_kept(site, database_url, idea):
+    # `site` shares the cache (one database, one installation) but trusts any host: it keeps evil.example's page.
+    assert site.test_client().get("/ideas", headers={"Host": "evil.example"}).status_code == 200
     strict = build_app(database_url, PAGE_CACHE_SECONDS=60, TRUSTED_HOSTS=["localhost"])
-    with strict.app_context():
-        cache.clear()
     assert strict.test_client().get("/ideas").status_code == 200
-    refused = strict.test_client().get("/ideas", headers={"Host": "evil.example"})
-    assert refused.status_code == 400 and "not trusted" in refused.text
+    with flask_handled(strict) as handled:
+        refused = strict.test_client().get("/ideas", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "not trusted" in refused.text and handled == ["/ideas"]
+
+
+def test_only_a_page_that_may_be_kept_reads_the_cache_before_flask(site, idea, monkeypatch):
+    read = []
+    fresh = cache.fresh
+    monkeypatch.setattr(cache, "fresh", lambda key: read.append(key) or fresh(key))
+    visitor = site.test_client()
+    assert visitor.get("/healthz").status_code == 200  # answers while the cache cannot
+    assert visitor.get("/static/css/site.css").status_code == 200
+    assert visitor.get("/no-such-page").status_code == 404
+    assert visitor.get("/auth/login").status_code == 200
+    assert read == []
+    assert visitor.get("/ideas").status_code == 200
+    assert len(read) == 1
 
 
 def test_a_cache_that_fails_here_leaves_the_answer_to_flask(site, idea, monkeypatch):
