@@ -125,37 +125,49 @@ def new_shared_word(name: str) -> str:
     return word
 
 
-def _word_file(name: str) -> Path:
-    # Beside the cache's folder, like the locks: clear() and pruning take every file in it for an entry.
-    return Path(f"{current_app.config['CACHE_DIR']}.{name}")
+def _beside_the_cache(suffix: str) -> Path:
+    """A path beside the file cache's folder, never in it: clear() and pruning take every file there for an entry."""
+    folder = Path(current_app.config["CACHE_DIR"])  # Path drops a trailing "/", which would put it inside
+    return folder.with_name(f"{folder.name}.{suffix}")
 
 
 def _read_word_file(name: str) -> str:
     """With the file cache, a word is a file of its own, overwritten in place. Not a cache entry: cachelib writes
     an entry to a new file renamed over the old one, which ext4 makes wait for the data to reach the disk
     (about a millisecond, where this takes microseconds), and a word is written by every request that writes.
-    A read that meets a write half done gets a word that is neither: whatever is keyed by it is a miss."""
+    A read that meets a write half done gets a word that is neither: whatever is keyed by it is a miss.
+    A file that cannot be read is logged and read as a word of its own, which keys nothing (as cachelib reads
+    an entry it cannot read as a miss): pages are then rendered, not served from a word no one can replace.
+    """
     try:
-        descriptor = os.open(_word_file(name), os.O_RDONLY)
+        descriptor = os.open(_beside_the_cache(name), os.O_RDONLY)
+        try:
+            word = os.pread(descriptor, WORD_LENGTH, 0)
+        finally:
+            os.close(descriptor)
     except FileNotFoundError:
         return new_shared_word(name)
-    try:
-        word = os.pread(descriptor, WORD_LENGTH, 0)
-    finally:
-        os.close(descriptor)
+    except OSError:
+        current_app.logger.exception("the cache's word %r cannot be read; nothing kept is used meanwhile", name)
+        return uuid.uuid4().hex
     if len(word) < WORD_LENGTH:  # created by a process that has not written its word yet
         return new_shared_word(name)
     return word.decode("ascii", "replace")
 
 
 def _write_word_file(name: str, word: str) -> None:
-    path = _word_file(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    """A word that cannot be written is logged, not raised (as cachelib's set): the request that wrote has
+    committed by then, and its answer must say so."""
+    path = _beside_the_cache(name)
     try:
-        os.pwrite(descriptor, word.encode("ascii"), 0)
-    finally:
-        os.close(descriptor)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.pwrite(descriptor, word.encode("ascii"), 0)
+        finally:
+            os.close(descriptor)
+    except OSError:
+        current_app.logger.exception("the cache's word %r cannot be replaced; kept pages may be stale", name)
 
 
 def take_lock(name: str) -> Callable[[], None] | None:
@@ -163,7 +175,7 @@ def take_lock(name: str) -> Callable[[], None] | None:
     request, in any process, holds it."""
     backend = app_cache()
     if isinstance(backend, FileSystemCache):
-        return _take_file_lock(Path(current_app.config["CACHE_DIR"] + ".locks"), name)
+        return _take_file_lock(_beside_the_cache("locks"), name)
     if backend.add(name, 1, timeout=LOCK_SECONDS):  # Redis: SET NX, then an expiry
         return lambda: backend.delete(name)
     return None

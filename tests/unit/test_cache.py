@@ -266,7 +266,7 @@ def test_a_shared_word_is_drawn_once_read_alike_by_every_process_and_replaced_fo
 def test_a_word_file_missing_or_half_written_gets_a_new_word(tmp_path):
     app = make_app({"CACHE_TYPE": "FileSystemCache"}, tmp_path)
     with app.app_context():
-        path = cache._word_file("generation")
+        path = cache._beside_the_cache("generation")
         assert not path.exists()
         drawn = cache.shared_word("generation")
         assert path.read_text() == drawn
@@ -274,3 +274,29 @@ def test_a_word_file_missing_or_half_written_gets_a_new_word(tmp_path):
         path.write_bytes(b"abc")  # a process created it and has not written its word yet
         redrawn = cache.shared_word("generation")
         assert redrawn != drawn and len(redrawn) == 32 and cache.shared_word("generation") == redrawn
+
+
+def test_a_word_file_that_cannot_be_read_or_written_is_logged_and_keys_nothing(tmp_path, caplog):
+    app = make_app({"CACHE_TYPE": "FileSystemCache"}, tmp_path)
+    with app.app_context():
+        path = cache._beside_the_cache("generation")
+        path.mkdir(parents=True)  # what any file that cannot be read or written looks like here
+        words = {cache.shared_word("generation") for _ in range(3)}
+        assert len(words) == 3  # a word of its own each time: no kept entry is ever found by one
+        cache.new_shared_word("generation")  # logged, not raised: the write it follows has committed
+    assert "cannot be read" in caplog.text and "cannot be replaced" in caplog.text
+
+
+def test_the_word_and_the_locks_live_beside_a_cache_dir_given_with_a_trailing_slash(tmp_path):
+    folder = tmp_path / "entries"
+    app = create_app({**TEST_CONFIG, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{folder}/",
+                      "CACHE_THRESHOLD": 2, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3"})
+    with app.app_context():
+        word = cache.shared_word("generation")
+        release = cache.take_lock("key")
+        release()
+        for number in range(5):  # past the threshold: cachelib prunes the folder's files
+            cache.app_cache().set(f"entry {number}", number)
+        assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("entries")) == [
+            "entries", "entries.generation", "entries.locks"]
+        assert cache.shared_word("generation") == word
