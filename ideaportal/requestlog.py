@@ -26,7 +26,7 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id = g.get("request_id", "-")
-        elif not hasattr(record, "request_id"):  # a page answered before Flask (pages.KeptPagesFirst) names its own
+        elif not hasattr(record, "request_id"):  # a page answered before Flask (fastpath.py) names its own
             record.request_id = "-"
         return True
 

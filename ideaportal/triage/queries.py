@@ -142,7 +142,8 @@ def attention_count() -> int:
     """Public `new` ideas that no one on the team has answered yet, up to COUNT_CAP + 1.
 
     The inbox shows it, and so does the staff navigation on every staff page: counted once per request, and
-    kept until the next write (reading up to COUNT_CAP + 1 index entries took 3 ms at a million ideas).
+    kept until the next write (reading up to COUNT_CAP + 1 index entries took 3 ms at a million ideas). A write
+    outside a request (the nightly archiving, a CLI command) shows within PAGE_CACHE_SECONDS, as on the pages.
     """
     counted = getattr(request, "attention_count", None) if has_request_context() else None
     if counted is None:
