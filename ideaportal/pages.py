@@ -158,10 +158,7 @@ def freeze_for_members(view, kwargs) -> personal.HoledPage | str:
 
 def remember_until_a_write(name: str, compute):
     """`compute()`, kept as visitors' pages are: until the next write a visitor may see, or PAGE_CACHE_SECONDS."""
-    seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
-    if seconds <= 0:
-        return compute()
-    return cache.remember_for(f"{name}:{generation()}", seconds, compute)
+    return cache.remember((name, generation()), compute, setting="PAGE_CACHE_SECONDS")
 
 
 def generation() -> str:
